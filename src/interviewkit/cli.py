@@ -1,0 +1,210 @@
+"""The ``interviewkit`` command line: a thin shell over the Python API.
+
+Contract (stable): every command has ``--help``; failure exits non-zero with a
+one-line reason on stderr; ``--json`` output is machine-readable.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .errors import InterviewkitError
+
+app = typer.Typer(
+    help="interviewkit: customer-interview research workbench (ingest, pseudonymise, tag, map).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+ProjectOpt = typer.Option(..., "--project", "-p", help="Project folder (created when missing).")
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _progress(description: str):
+    """A rich progress bar whose ``update(path, done, total)`` fits the API's progress hooks."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=_console(stderr=True), transient=True)
+    task = progress.add_task(description, total=None)
+
+    def update(_item: str, done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    return progress, update
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Files or folders (recursive) to ingest."),
+    project: Path = ProjectOpt,
+    participants: Optional[Path] = typer.Option(None, help="Participants file (CSV/XLSX): id, persona, attributes."),
+    interviewer: list[str] = typer.Option([], "--interviewer", help="Interviewer name (repeatable)."),
+    text_column: Optional[str] = typer.Option(None, help="Text column of CSV/XLSX verbatims."),
+    lang: str = typer.Option("auto", help="Language: fr, en or auto (detected per document)."),
+    no_pseudonymise: bool = typer.Option(False, "--no-pseudonymise", help="Store text in clear (explicit opt-out)."),
+    strict: bool = typer.Option(False, help="Exit non-zero when any file fails."),
+) -> None:
+    """Read transcripts and verbatims into the project store (pseudonymised, segmented)."""
+    from .project import open_project
+
+    proj = open_project(project)
+    progress, update = _progress("ingest")
+    with progress:
+        report = proj.ingest(paths, participants=participants, interviewers=interviewer, text_column=text_column,
+                             lang=lang, pseudonymise=not no_pseudonymise, strict=strict, progress=update)
+    out = _console()
+    for item in report.ingested:
+        out.print(f"ingested  {item['path']}  ({item['format']}, {item['language']}, {item['turns']} turns, "
+                  f"{item['segments']} segments, v{item['version']})")
+    for path in report.unchanged:
+        out.print(f"unchanged {path}")
+    for item in report.skipped:
+        out.print(f"skipped   {item['path']}: {item['reason']}")
+    for item in report.failed:
+        typer.echo(f"FAILED    {item['message']}", err=True)
+    out.print(report.summary())
+    if not report.ok:
+        _fail("no file was ingested" + (f" ({len(report.failed)} failed)" if report.failed else ""))
+    if strict and report.failed:
+        _fail(f"{len(report.failed)} file(s) failed (--strict)")
+
+
+@app.command()
+def info(project: Path = ProjectOpt, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Counts of documents, participants, personas, turns by role, segments, languages, errors."""
+    from .project import open_project
+
+    data = open_project(project, create=False).info()
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    out = _console()
+    out.print(f"project       {data['project']}")
+    out.print(f"documents     {data['documents']} ({data['document_versions']} versions) {data['documents_by_kind']}")
+    out.print(f"participants  {data['participants']} interviewees, {data['respondents']} survey respondents")
+    out.print(f"personas      {', '.join(data['personas']) or '-'}")
+    out.print(f"turns         {data['turns']} {data['turns_by_role']}")
+    out.print(f"segments      {data['segments']}")
+    out.print(f"languages     {data['languages']}")
+    out.print(f"pseudonymised {data['pseudonymised_items']} {data['pseudonymised_by_kind']}")
+    out.print(f"errors        {len(data['errors'])} in the last ingestion")
+    for err in data["errors"]:
+        out.print(f"  {err['message']}")
+
+
+@app.command()
+def export(
+    project: Path = ProjectOpt,
+    what: str = typer.Option("segments", help="What to export: segments."),
+    fmt: str = typer.Option("csv", "--format", help="csv, xlsx or parquet."),
+    out: Path = typer.Option(..., "--out", help="Output file."),
+) -> None:
+    """Export project tables for pandas or a spreadsheet."""
+    from .export import export_table
+    from .project import open_project
+
+    path = export_table(open_project(project, create=False), what, fmt, out)
+    typer.echo(str(path))
+
+
+@app.command()
+def roles(
+    project: Path = ProjectOpt,
+    document: Optional[str] = typer.Option(None, help="Document name to correct."),
+    speaker: Optional[str] = typer.Option(None, help="Speaker label as stored (see the listing)."),
+    role: Optional[str] = typer.Option(None, help="interviewer, participant or unknown."),
+) -> None:
+    """List speakers and their roles (with where each role came from), or correct one."""
+    from .project import open_project
+
+    proj = open_project(project, create=False)
+    if document or speaker or role:
+        if not (document and speaker and role):
+            _fail("give --document, --speaker and --role together to correct a role")
+        n = proj.set_speaker_role(document, speaker, role)
+        typer.echo(f"{n} turns of {speaker} in {document} are now {role}")
+        return
+    df = proj.turns().groupby(["document", "speaker", "role", "role_source"], dropna=False).size()
+    typer.echo(df.rename("turns").reset_index().to_string(index=False))
+
+
+@app.command()
+def check(project: Path = ProjectOpt) -> None:
+    """Verify the store's integrity and report orphans."""
+    from .project import open_project
+
+    problems = open_project(project, create=False).check()
+    if problems:
+        for p in problems:
+            typer.echo(f"problem: {p}", err=True)
+        _fail(f"{len(problems)} integrity problem(s)")
+    typer.echo("ok: integrity check passed, no orphans")
+
+
+@app.command()
+def backup(
+    project: Path = ProjectOpt,
+    out: Optional[Path] = typer.Option(None, "--out", help="Destination .sqlite (default: PROJECT/backups/)."),
+) -> None:
+    """Write a consistent copy of the store (safe while notebooks are open; the pseudonym key is not included)."""
+    from .project import open_project
+
+    typer.echo(str(open_project(project, create=False).backup(out)))
+
+
+@app.command()
+def demo(
+    out: Path = typer.Option(Path("demo-output"), "--out", help="Output folder."),
+    corpus: Optional[Path] = typer.Option(None, help="Corpus folder (default: the bundled corpora/demo)."),
+) -> None:
+    """Run every available step on the bundled French demo corpus and print where the outputs are."""
+    from .demo import run_demo
+
+    outputs = run_demo(out, corpus=corpus, echo=typer.echo)
+    typer.echo("\nOutputs:")
+    for label, path in outputs.items():
+        typer.echo(f"  {label:<12} {path}")
+
+
+def main() -> None:
+    """Console-script entry point: our errors become a one-line reason and exit code 1."""
+    try:
+        rc = app(standalone_mode=False)
+        if isinstance(rc, int) and rc:
+            sys.exit(rc)
+    except InterviewkitError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        typer.echo(f"error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

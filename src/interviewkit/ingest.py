@@ -1,0 +1,424 @@
+"""Files in → clean, pseudonymised, speaker-attributed segments in the project store.
+
+For each file: hash it (an unchanged file is skipped at once), read it into
+turns, detect its language, link it to a participant, assign speaker roles,
+pseudonymise turn text and speaker names, split turns into sentence segments,
+and write everything in one transaction. A file that fails is reported with
+its reason and the batch goes on; a changed file becomes a new version and the
+old version (and anything coded on it) is kept.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, InputError, InterviewkitError
+from .io import iter_corpus_files, read_document
+from .io.manifest import Manifest, load_manifest
+from .io.model import VERBATIMS, ParsedDocument, ReadOptions
+from .io.participants import read_participants
+from .language import detect_language
+from .project import Project
+from .roles import assign_roles, fold, name_matches
+from .segment import Segmenter, interpolate_times
+from .store import utcnow
+
+LANG_CHOICES = ("fr", "en", "auto")
+
+
+@dataclass
+class IngestReport:
+    """What one ingestion did. ``failed`` items carry path, code, line and message."""
+
+    run_id: int
+    ingested: list[dict[str, Any]] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.ingested or self.unchanged)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.ingested)} ingested, {len(self.unchanged)} unchanged, "
+            f"{len(self.failed)} failed, {len(self.skipped)} skipped"
+        )
+
+
+@dataclass
+class _Context:
+    """Options resolved for one file (command line overrides manifest)."""
+
+    read: ReadOptions
+    language: str
+    interviewers: list[str]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _resolve_contexts(
+    paths: list[Path], manifests: dict[Path, Manifest], text_column: str | None, lang: str, interviewers: list[str]
+) -> Callable[[Path], _Context]:
+    def context_for(file: Path) -> _Context:
+        read = ReadOptions(text_column=text_column)
+        language = lang
+        names = list(interviewers)
+        for root, manifest in manifests.items():
+            try:
+                rel = file.resolve().relative_to(root)
+            except ValueError:
+                continue
+            names += [n for n in manifest.interviewers if n not in names]
+            if lang == "auto" and manifest.language:
+                language = manifest.language
+            spec = manifest.files.get(rel.as_posix()) or {}
+            if text_column is None and spec.get("text_column"):
+                read.text_column = spec["text_column"]
+            read.id_column = spec.get("id_column")
+            read.persona_column = spec.get("persona_column")
+            if lang == "auto" and spec.get("language"):
+                language = spec["language"]
+        return _Context(read=read, language=language, interviewers=names)
+
+    return context_for
+
+
+def _load_participants(project: Project, files: list[Path]) -> dict[str, dict[str, Any]]:
+    """Upsert participants from the participants files; returns id → {name, persona, documents}."""
+    known: dict[str, dict[str, Any]] = {}
+    for path in files:
+        df = read_participants(path)
+        with project.transaction():
+            for row in df.itertuples(index=False):
+                attrs = {k: v for k, v in (row.attributes or {}).items() if fold(str(k)) not in {"name", "nom"}}
+                project.conn.execute(
+                    """INSERT INTO participants (participant_id, persona, source, attributes_json)
+                       VALUES (?, ?, 'participants file', ?)
+                       ON CONFLICT (participant_id) DO UPDATE SET persona = excluded.persona,
+                       source = excluded.source, attributes_json = excluded.attributes_json""",
+                    (row.participant_id, row.persona, json.dumps(attrs, ensure_ascii=False, default=str)),
+                )
+        for row in df.itertuples(index=False):
+            known[row.participant_id] = {
+                "name": row.name,
+                "persona": row.persona,
+                "documents": [fold(d) for d in (row.documents or [])],
+            }
+    return known
+
+
+def _link_participant(path: Path, speakers: Iterable[str], participants: dict[str, dict[str, Any]]) -> str | None:
+    name = fold(path.name)
+    for pid, info in participants.items():
+        if name in info["documents"] or fold(path.stem) in [fold(Path(d).stem) for d in info["documents"]]:
+            return pid
+    tokens = set(re.split(r"[^0-9a-z]+", fold(path.stem)))
+    for pid in participants:
+        if fold(pid) in tokens:
+            return pid
+    for pid, info in participants.items():
+        if info["name"] and any(name_matches(s, [info["name"]]) for s in speakers):
+            return pid
+    return None
+
+
+def ingest(
+    project: Project,
+    paths: Iterable[str | Path],
+    *,
+    participants: str | Path | None = None,
+    interviewers: Iterable[str] = (),
+    text_column: str | None = None,
+    lang: str = "auto",
+    pseudonymise: bool = True,
+    strict: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders (recursively) into ``project``; see module docstring.
+
+    ``progress(path, done, total)`` is called after each file. ``strict`` only
+    changes the command-line exit code; the report is the same.
+    """
+    if lang not in LANG_CHOICES:
+        raise ConfigError("E201", "unknown language option", value=lang, allowed=LANG_CHOICES,
+                          hint="use --lang fr, en or auto")
+    paths = [Path(p).expanduser() for p in paths]
+    for p in paths:
+        if not p.exists():
+            raise ConfigError("E202", "no such file or folder", path=p, hint="check the path")
+    manifests: dict[Path, Manifest] = {}
+    for p in paths:
+        if p.is_dir():
+            manifest = load_manifest(p)
+            if manifest is not None:
+                manifests[p.resolve()] = manifest
+    participant_files = [Path(participants)] if participants else []
+    for root, manifest in manifests.items():
+        if manifest.participants and not participant_files:
+            participant_files.append(root / manifest.participants)
+    known = _load_participants(project, participant_files)
+
+    files, skipped = iter_corpus_files(paths, manifest=next(iter(manifests.values()), None),
+                                       extra_excluded=participant_files)
+    conn = project.conn
+    with project.transaction():
+        run_id = conn.execute(
+            "INSERT INTO ingest_runs (started_at, options_json) VALUES (?, ?)",
+            (utcnow(), json.dumps({"paths": [str(p) for p in paths], "lang": lang, "pseudonymise": pseudonymise,
+                                   "interviewers": list(interviewers)}, ensure_ascii=False)),
+        ).lastrowid
+    report = IngestReport(run_id=run_id, skipped=[{"path": str(p), "reason": r} for p, r in skipped])
+    context_for = _resolve_contexts(paths, manifests, text_column, lang, list(interviewers))
+    pseudonymiser = _make_pseudonymiser(project, known, context_for, files) if pseudonymise else None
+    segmenters: dict[str, Segmenter] = {}
+
+    for done, file in enumerate(files, start=1):
+        try:
+            status = _ingest_file(project, file, context_for(file), known, pseudonymiser, segmenters)
+            if status is None:
+                report.unchanged.append(str(file))
+            else:
+                report.ingested.append(status)
+        except InterviewkitError as exc:
+            report.failed.append(_failure(file, exc))
+        except Exception as exc:  # a reader bug must not stop the batch
+            err = InputError("E199", f"unexpected error while reading the file ({type(exc).__name__}: {exc})",
+                             path=file, hint="report this file to the interviewkit maintainers")
+            report.failed.append(_failure(file, err))
+        if progress:
+            progress(str(file), done, len(files))
+
+    with project.transaction():
+        conn.executemany(
+            "INSERT INTO ingest_errors (run_id, path, code, line, message) VALUES (?, ?, ?, ?, ?)",
+            [(run_id, f["path"], f["code"], f["line"], f["message"]) for f in report.failed],
+        )
+        conn.execute(
+            "UPDATE ingest_runs SET finished_at = ?, ingested = ?, unchanged = ?, failed = ? WHERE run_id = ?",
+            (utcnow(), len(report.ingested), len(report.unchanged), len(report.failed), run_id),
+        )
+    return report
+
+
+def _failure(file: Path, exc: InterviewkitError) -> dict[str, Any]:
+    return {"path": str(file), "code": exc.code, "line": exc.line, "message": str(exc)}
+
+
+def _make_pseudonymiser(project: Project, known: dict[str, dict[str, Any]], context_for, files: list[Path]):
+    from .privacy import Pseudonymiser
+
+    people = {info["name"]: pid for pid, info in known.items() if info.get("name")}
+    interviewers: list[str] = []
+    for f in files:
+        for name in context_for(f).interviewers:
+            if name not in interviewers:
+                interviewers.append(name)
+    ps = Pseudonymiser(project.key_path, known_people=people)
+    for name in interviewers:
+        ps.known_people[name] = ps.pseudonym_for(name, "interviewer")
+    return ps
+
+
+def _ingest_file(project, file: Path, ctx: _Context, known, pseudonymiser, segmenters) -> dict[str, Any] | None:
+    conn = project.conn
+    digest = _sha256(file)
+    path_key = str(file.resolve())
+    current = conn.execute(
+        "SELECT document_id, content_hash, version FROM documents WHERE path = ? AND is_current = 1", (path_key,)
+    ).fetchone()
+    if current is not None and current["content_hash"] == digest:
+        return None
+    parsed = read_document(file, ctx.read)
+    if not any(t.text.strip() for t in parsed.turns):
+        raise InputError("E120", "the file holds no text to analyse", path=file,
+                         hint="check that this is the transcript export and not an empty template")
+    language = ctx.language
+    if language == "auto":
+        sample = " ".join(t.text for t in parsed.turns[:400])
+        language = detect_language(sample) or "fr"
+    if parsed.kind == VERBATIMS:
+        rows = _verbatim_rows(parsed, file)
+        doc_participant = None
+    else:
+        rows, doc_participant = _transcript_rows(parsed, file, ctx, known, conn)
+    pseudo_counts: dict[str, int] = {}
+    if pseudonymiser is not None:
+        results = pseudonymiser.pseudonymise_many([r["text"] for r in rows])
+        for row, res in zip(rows, results):
+            row["text"] = res.text
+            for rep in res.replacements:
+                pseudo_counts[rep.kind] = pseudo_counts.get(rep.kind, 0) + 1
+        for row in rows:
+            if row["speaker"] is not None and not row.get("speaker_is_id"):
+                row["speaker"] = _pseudonymise_speaker(pseudonymiser, row["speaker"], row["role"])
+        pseudonymiser.save()
+    overrides = {
+        r["speaker"]: r["role"]
+        for r in conn.execute("SELECT speaker, role FROM role_overrides WHERE path = ? ORDER BY override_id",
+                              (path_key,))
+    }
+    _apply_overrides(rows, overrides)
+    seg_lang = language if language in ("fr", "en") else "xx"
+    segmenter = segmenters.setdefault(seg_lang, Segmenter(lang=seg_lang))
+    spans_per_row = list(segmenter.split_many(r["text"] for r in rows))
+
+    with project.transaction():
+        version = 1
+        if current is not None:
+            version = current["version"] + 1
+            conn.execute("UPDATE documents SET is_current = 0 WHERE document_id = ?", (current["document_id"],))
+        doc_id = conn.execute(
+            """INSERT INTO documents (path, name, content_hash, version, is_current, format, kind, language,
+               encoding, participant_id, pseudonymised, metadata_json, warnings_json, ingested_at)
+               VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (path_key, file.name, digest, version, parsed.format, parsed.kind, language, parsed.encoding,
+             doc_participant, int(pseudonymiser is not None),
+             json.dumps(_safe_metadata(parsed, pseudonymiser), ensure_ascii=False, default=str),
+             json.dumps(parsed.warnings, ensure_ascii=False), utcnow()),
+        ).lastrowid
+        if parsed.kind == VERBATIMS:
+            _upsert_respondents(conn, rows)
+        n_segments = 0
+        segment_rows = []
+        for idx, (row, spans) in enumerate(zip(rows, spans_per_row)):
+            turn_id = conn.execute(
+                """INSERT INTO turns (document_id, idx, speaker, role, role_source, participant_id, start_s, end_s,
+                   line, text, attributes_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (doc_id, idx, row["speaker"], row["role"], row["role_source"], row["participant"], row["start"],
+                 row["end"], row["line"], row["text"], json.dumps(row["attributes"], ensure_ascii=False, default=str)),
+            ).lastrowid
+            times = interpolate_times(spans, len(row["text"]), row["start"], row["end"])
+            for s_idx, (span, (t0, t1)) in enumerate(zip(spans, times)):
+                segment_rows.append((
+                    f"D{doc_id:04d}-T{idx:04d}-S{s_idx:02d}", doc_id, turn_id, s_idx, span.start_char,
+                    span.end_char, t0, t1, span.text, hashlib.sha1(span.text.encode("utf-8")).hexdigest(),
+                ))
+            n_segments += len(spans)
+        conn.executemany(
+            """INSERT INTO segments (segment_id, document_id, turn_id, idx, start_char, end_char, start_s, end_s,
+               text, text_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            segment_rows,
+        )
+        conn.executemany(
+            "INSERT INTO pseudonym_counts (document_id, kind, count) VALUES (?, ?, ?)",
+            [(doc_id, k, v) for k, v in sorted(pseudo_counts.items())],
+        )
+    return {
+        "path": str(file), "document_id": doc_id, "version": version, "format": parsed.format,
+        "kind": parsed.kind, "language": language, "participant": doc_participant, "turns": len(rows),
+        "segments": n_segments, "pseudonymised_items": sum(pseudo_counts.values()), "warnings": parsed.warnings,
+    }
+
+
+def _safe_metadata(parsed: ParsedDocument, pseudonymiser) -> dict[str, Any]:
+    """Document metadata with free text pseudonymised (titles, Otter speaker lists can hold names)."""
+    meta = dict(parsed.metadata)
+    if pseudonymiser is None:
+        return meta
+    for key, value in list(meta.items()):
+        if isinstance(value, str):
+            meta[key] = pseudonymiser.pseudonymise(value).text
+        elif isinstance(value, list):
+            meta[key] = [pseudonymiser.pseudonymise(str(v)).text for v in value]
+    return meta
+
+
+def _pseudonymise_speaker(pseudonymiser, speaker: str, role: str) -> str:
+    for name, pseudonym in pseudonymiser.known_people.items():
+        if name_matches(speaker, [name]):
+            return pseudonym
+    if re.fullmatch(r"(speaker|intervenant|locuteur|participant|interviewer|enqu\w+|p?\d+)\s*\d*", fold(speaker)):
+        return speaker
+    return pseudonymiser.pseudonym_for(speaker, "interviewer" if role == "interviewer" else "person")
+
+
+def _verbatim_rows(parsed: ParsedDocument, file: Path) -> list[dict[str, Any]]:
+    rows = []
+    for turn in parsed.turns:
+        if not turn.text.strip():
+            continue
+        pid = turn.participant or f"{file.stem}-row{turn.line}"
+        rows.append({
+            "speaker": pid, "speaker_is_id": True, "role": "participant", "role_source": "verbatims",
+            "participant": pid, "start": turn.start, "end": turn.end, "line": turn.line,
+            "text": turn.text.strip(), "attributes": dict(turn.attributes),
+        })
+    return rows
+
+
+def _upsert_respondents(conn, rows: list[dict[str, Any]]) -> None:
+    conn.executemany(
+        """INSERT INTO participants (participant_id, persona, source, attributes_json)
+           VALUES (?, ?, 'verbatims', ?)
+           ON CONFLICT (participant_id) DO UPDATE SET persona = COALESCE(excluded.persona, participants.persona)""",
+        [(r["participant"], _persona_of(r["attributes"]),
+          json.dumps({k: v for k, v in r["attributes"].items() if k != "persona"}, ensure_ascii=False, default=str))
+         for r in rows],
+    )
+
+
+def _persona_of(attributes: dict[str, Any]) -> str | None:
+    value = attributes.get("persona")
+    return str(value) if value not in (None, "") else None
+
+
+def _transcript_rows(parsed, file, ctx: _Context, known, conn) -> tuple[list[dict[str, Any]], str | None]:
+    turns = [t for t in parsed.turns if t.text.strip()]
+    speakers = sorted({t.speaker for t in turns if t.speaker})
+    doc_participant = _link_participant(file, speakers, known)
+    names = [info["name"] for info in known.values() if info.get("name")]
+    roles = assign_roles(((t.speaker, t.text) for t in turns), ctx.interviewers, names)
+    if doc_participant is None:
+        participant_speakers = [s for s in speakers if roles.get(s, ("", ""))[0] == "participant"]
+        if len(participant_speakers) == 1:
+            doc_participant = _inferred_participant(conn, file, participant_speakers[0], known)
+    rows = []
+    for turn in turns:
+        role, source = roles.get(turn.speaker, ("unknown", "none")) if turn.speaker else ("unknown", "none")
+        participant = None
+        if role == "participant":
+            participant = doc_participant
+            for pid, info in known.items():
+                if info.get("name") and name_matches(turn.speaker or "", [info["name"]]):
+                    participant = pid
+        rows.append({
+            "speaker": turn.speaker, "role": role, "role_source": source, "participant": participant,
+            "start": turn.start, "end": turn.end, "line": turn.line, "text": turn.text.strip(),
+            "attributes": dict(turn.attributes),
+        })
+    return rows, doc_participant
+
+
+def _apply_overrides(rows: list[dict[str, Any]], overrides: dict[str, str]) -> None:
+    """Re-apply a researcher's role corrections, keyed by the stored (pseudonymised) speaker label."""
+    for row in rows:
+        if row["speaker"] in overrides:
+            row["role"], row["role_source"] = overrides[row["speaker"]], "researcher"
+
+
+def _inferred_participant(conn, file: Path, speaker: str, known) -> str:
+    """A transcript with no participants-file entry gets an id derived from its path (``U`` + 6 hex digits).
+
+    The file name is not used: it often holds the participant's real name.
+    """
+    pid = "U" + hashlib.sha1(str(file.resolve()).encode("utf-8")).hexdigest()[:6]
+    conn.execute(
+        "INSERT OR IGNORE INTO participants (participant_id, persona, source, attributes_json) "
+        "VALUES (?, NULL, 'inferred', '{}')",
+        (pid,),
+    )
+    known.setdefault(pid, {"name": None, "persona": None, "documents": [fold(file.name)]})
+    return pid

@@ -1,0 +1,121 @@
+"""The project store's schema as an ordered list of migrations.
+
+Each migration is applied once, in order, inside one transaction, and recorded
+in ``schema_version``. Never edit a released migration: add a new one.
+Tables added by later features (tags, decisions, topics, maps) come as further
+migrations so that an older project upgrades in place.
+"""
+from __future__ import annotations
+
+MIGRATION_1 = """
+CREATE TABLE documents (
+    document_id     INTEGER PRIMARY KEY,
+    path            TEXT NOT NULL,
+    name            TEXT NOT NULL,
+    content_hash    TEXT NOT NULL,
+    version         INTEGER NOT NULL,
+    is_current      INTEGER NOT NULL DEFAULT 1,
+    format          TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    language        TEXT,
+    encoding        TEXT,
+    participant_id  TEXT,
+    pseudonymised   INTEGER NOT NULL,
+    metadata_json   TEXT NOT NULL DEFAULT '{}',
+    warnings_json   TEXT NOT NULL DEFAULT '[]',
+    ingested_at     TEXT NOT NULL,
+    UNIQUE (path, version)
+);
+CREATE INDEX documents_hash ON documents (content_hash);
+CREATE INDEX documents_current ON documents (is_current, path);
+
+CREATE TABLE participants (
+    participant_id  TEXT PRIMARY KEY,
+    persona         TEXT,
+    source          TEXT NOT NULL,
+    attributes_json TEXT NOT NULL DEFAULT '{}'
+);
+
+CREATE TABLE turns (
+    turn_id         INTEGER PRIMARY KEY,
+    document_id     INTEGER NOT NULL REFERENCES documents (document_id),
+    idx             INTEGER NOT NULL,
+    speaker         TEXT,
+    role            TEXT NOT NULL CHECK (role IN ('interviewer', 'participant', 'unknown')),
+    role_source     TEXT NOT NULL,
+    participant_id  TEXT,
+    start_s         REAL,
+    end_s           REAL,
+    line            INTEGER,
+    text            TEXT NOT NULL,
+    attributes_json TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (document_id, idx)
+);
+
+CREATE TABLE segments (
+    segment_id      TEXT PRIMARY KEY,
+    document_id     INTEGER NOT NULL REFERENCES documents (document_id),
+    turn_id         INTEGER NOT NULL REFERENCES turns (turn_id),
+    idx             INTEGER NOT NULL,
+    start_char      INTEGER NOT NULL,
+    end_char        INTEGER NOT NULL,
+    start_s         REAL,
+    end_s           REAL,
+    text            TEXT NOT NULL,
+    text_hash       TEXT NOT NULL
+);
+CREATE INDEX segments_document ON segments (document_id);
+CREATE INDEX segments_turn ON segments (turn_id);
+
+CREATE TABLE role_overrides (
+    override_id     INTEGER PRIMARY KEY,
+    path            TEXT NOT NULL,
+    speaker         TEXT NOT NULL,
+    role            TEXT NOT NULL CHECK (role IN ('interviewer', 'participant', 'unknown')),
+    created_at      TEXT NOT NULL
+);
+
+CREATE TABLE pseudonym_counts (
+    document_id     INTEGER NOT NULL REFERENCES documents (document_id),
+    kind            TEXT NOT NULL,
+    count           INTEGER NOT NULL,
+    PRIMARY KEY (document_id, kind)
+);
+
+CREATE TABLE ingest_runs (
+    run_id          INTEGER PRIMARY KEY,
+    started_at      TEXT NOT NULL,
+    finished_at     TEXT,
+    options_json    TEXT NOT NULL DEFAULT '{}',
+    ingested        INTEGER NOT NULL DEFAULT 0,
+    unchanged       INTEGER NOT NULL DEFAULT 0,
+    failed          INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE ingest_errors (
+    error_id        INTEGER PRIMARY KEY,
+    run_id          INTEGER NOT NULL REFERENCES ingest_runs (run_id),
+    path            TEXT NOT NULL,
+    code            TEXT NOT NULL,
+    line            INTEGER,
+    message         TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: list[tuple[int, str]] = [
+    (1, MIGRATION_1),
+]
+
+
+def register(version: int, sql: str) -> None:
+    """Add a migration (used by feature modules); versions must be consecutive."""
+    known = {v for v, _ in MIGRATIONS}
+    if version in known:
+        return
+    if version != max(known) + 1:
+        raise ValueError(f"migration {version} does not follow {max(known)}")
+    MIGRATIONS.append((version, sql))
+
+
+def latest_version() -> int:
+    return max(v for v, _ in MIGRATIONS)
