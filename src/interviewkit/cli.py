@@ -27,7 +27,7 @@ ProjectOpt = typer.Option(..., "--project", "-p", help="Project folder (created 
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def _fail(message: str, code: int = 1) -> None:

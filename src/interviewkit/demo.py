@@ -19,7 +19,7 @@ def find_demo_corpus() -> Path:
         candidate = parent / "corpora" / "demo"
         if (candidate / "corpus.yml").exists():
             return candidate
-    raise ConfigError("E205", "the bundled demo corpus was not found",
+    raise ConfigError("E254", "the bundled demo corpus was not found",
                       hint="run from a checkout of interviewkit or pass --corpus DIR")
 
 

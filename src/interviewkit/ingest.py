@@ -59,6 +59,7 @@ class _Context:
     read: ReadOptions
     language: str
     interviewers: list[str]
+    participant: str | None = None
 
 
 def _sha256(path: Path) -> str:
@@ -70,28 +71,25 @@ def _sha256(path: Path) -> str:
 
 
 def _resolve_contexts(
-    paths: list[Path], manifests: dict[Path, Manifest], text_column: str | None, lang: str, interviewers: list[str]
+    manifests: dict[Path, Manifest], text_column: str | None, lang: str, interviewers: list[str]
 ) -> Callable[[Path], _Context]:
     def context_for(file: Path) -> _Context:
         read = ReadOptions(text_column=text_column)
         language = lang
         names = list(interviewers)
-        for root, manifest in manifests.items():
-            try:
-                rel = file.resolve().relative_to(root)
-            except ValueError:
+        participant = None
+        for manifest in manifests.values():
+            if manifest.relative(file) is None:
                 continue
             names += [n for n in manifest.interviewers if n not in names]
-            if lang == "auto" and manifest.language:
-                language = manifest.language
-            spec = manifest.files.get(rel.as_posix()) or {}
-            if text_column is None and spec.get("text_column"):
-                read.text_column = spec["text_column"]
-            read.id_column = spec.get("id_column")
-            read.persona_column = spec.get("persona_column")
-            if lang == "auto" and spec.get("language"):
-                language = spec["language"]
-        return _Context(read=read, language=language, interviewers=names)
+            read = manifest.options_for(file, read)
+            if text_column is not None:
+                read.text_column = text_column
+            if lang == "auto":
+                language = manifest.language_for(file) or "auto"
+            entry = manifest.file_options(file)
+            participant = entry.participant if entry else None
+        return _Context(read=read, language=language, interviewers=names, participant=participant)
 
     return context_for
 
@@ -153,12 +151,12 @@ def ingest(
     changes the command-line exit code; the report is the same.
     """
     if lang not in LANG_CHOICES:
-        raise ConfigError("E201", "unknown language option", value=lang, allowed=LANG_CHOICES,
+        raise ConfigError("E250", "unknown language option", value=lang, allowed=LANG_CHOICES,
                           hint="use --lang fr, en or auto")
     paths = [Path(p).expanduser() for p in paths]
     for p in paths:
         if not p.exists():
-            raise ConfigError("E202", "no such file or folder", path=p, hint="check the path")
+            raise ConfigError("E251", "no such file or folder", path=p, hint="check the path")
     manifests: dict[Path, Manifest] = {}
     for p in paths:
         if p.is_dir():
@@ -166,13 +164,20 @@ def ingest(
             if manifest is not None:
                 manifests[p.resolve()] = manifest
     participant_files = [Path(participants)] if participants else []
-    for root, manifest in manifests.items():
+    for manifest in manifests.values():
         if manifest.participants and not participant_files:
-            participant_files.append(root / manifest.participants)
+            participant_files.append(manifest.participants)
     known = _load_participants(project, participant_files)
 
-    files, skipped = iter_corpus_files(paths, manifest=next(iter(manifests.values()), None),
-                                       extra_excluded=participant_files)
+    files: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    for p in paths:
+        found = iter_corpus_files([p], manifest=manifests.get(p.resolve()) if p.is_dir() else None)
+        files += [f for f in found if f not in files]
+        skipped += found.skipped
+    excluded = {f.resolve() for f in participant_files}
+    skipped += [(f, "participants file") for f in files if f.resolve() in excluded]
+    files = [f for f in files if f.resolve() not in excluded]
     conn = project.conn
     with project.transaction():
         run_id = conn.execute(
@@ -181,7 +186,7 @@ def ingest(
                                    "interviewers": list(interviewers)}, ensure_ascii=False)),
         ).lastrowid
     report = IngestReport(run_id=run_id, skipped=[{"path": str(p), "reason": r} for p, r in skipped])
-    context_for = _resolve_contexts(paths, manifests, text_column, lang, list(interviewers))
+    context_for = _resolve_contexts(manifests, text_column, lang, list(interviewers))
     pseudonymiser = _make_pseudonymiser(project, known, context_for, files) if pseudonymise else None
     segmenters: dict[str, Segmenter] = {}
 
@@ -218,7 +223,8 @@ def _failure(file: Path, exc: InterviewkitError) -> dict[str, Any]:
 
 
 def _make_pseudonymiser(project: Project, known: dict[str, dict[str, Any]], context_for, files: list[Path]):
-    from .privacy import Pseudonymiser
+    """Participants keep their id as pseudonym; interviewers get ``INT-01``, ``INT-02``… (kept in the key)."""
+    from .privacy import PseudonymKey, Pseudonymiser, normalise_name
 
     people = {info["name"]: pid for pid, info in known.items() if info.get("name")}
     interviewers: list[str] = []
@@ -226,10 +232,19 @@ def _make_pseudonymiser(project: Project, known: dict[str, dict[str, Any]], cont
         for name in context_for(f).interviewers:
             if name not in interviewers:
                 interviewers.append(name)
-    ps = Pseudonymiser(project.key_path, known_people=people)
+    key = PseudonymKey.load(project.key_path)
+    taken = {v for v in key.mapping.get("PERS", {}).values() if str(v).startswith("INT-")}
     for name in interviewers:
-        ps.known_people[name] = ps.pseudonym_for(name, "interviewer")
-    return ps
+        previous = key.lookup("PERS", normalise_name(name))
+        if previous and previous.startswith("INT-"):
+            people[name] = previous
+        else:
+            number = 1
+            while f"INT-{number:02d}" in taken:
+                number += 1
+            people[name] = f"INT-{number:02d}"
+            taken.add(people[name])
+    return Pseudonymiser(project.key_path, known_people=people).prepare()
 
 
 def _ingest_file(project, file: Path, ctx: _Context, known, pseudonymiser, segmenters) -> dict[str, Any] | None:
@@ -342,7 +357,7 @@ def _pseudonymise_speaker(pseudonymiser, speaker: str, role: str) -> str:
             return pseudonym
     if re.fullmatch(r"(speaker|intervenant|locuteur|participant|interviewer|enqu\w+|p?\d+)\s*\d*", fold(speaker)):
         return speaker
-    return pseudonymiser.pseudonym_for(speaker, "interviewer" if role == "interviewer" else "person")
+    return pseudonymiser.pseudonym_for(speaker, "PERS")
 
 
 def _verbatim_rows(parsed: ParsedDocument, file: Path) -> list[dict[str, Any]]:
@@ -378,7 +393,7 @@ def _persona_of(attributes: dict[str, Any]) -> str | None:
 def _transcript_rows(parsed, file, ctx: _Context, known, conn) -> tuple[list[dict[str, Any]], str | None]:
     turns = [t for t in parsed.turns if t.text.strip()]
     speakers = sorted({t.speaker for t in turns if t.speaker})
-    doc_participant = _link_participant(file, speakers, known)
+    doc_participant = ctx.participant or _link_participant(file, speakers, known)
     names = [info["name"] for info in known.values() if info.get("name")]
     roles = assign_roles(((t.speaker, t.text) for t in turns), ctx.interviewers, names)
     if doc_participant is None:

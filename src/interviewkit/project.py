@@ -241,8 +241,8 @@ class Project:
         pseudo = {
             r[0]: r[1]
             for r in c.execute(
-                "SELECT kind, SUM(count) FROM pseudonym_counts pc JOIN documents d ON d.document_id = pc.document_id "
-                "WHERE d.is_current = 1 GROUP BY kind ORDER BY kind"
+                "SELECT pc.kind, SUM(pc.count) FROM pseudonym_counts pc JOIN documents d ON d.document_id = pc.document_id "
+                "WHERE d.is_current = 1 GROUP BY pc.kind ORDER BY pc.kind"
             )
         }
         last_run = one("SELECT MAX(run_id) FROM ingest_runs")

@@ -36,6 +36,6 @@ TABLES["segments"] = segments_table
 def export_table(project, what: str, fmt: str, out: str | Path) -> Path:
     """Write table ``what`` of ``project`` to ``out`` in ``fmt`` (csv, xlsx, parquet)."""
     if what not in TABLES:
-        raise ConfigError("E204", "unknown table to export", value=what, allowed=sorted(TABLES),
+        raise ConfigError("E253", "unknown table to export", value=what, allowed=sorted(TABLES),
                           hint="use --what with one of the allowed values")
     return write_table(TABLES[what](project), out, fmt, sheet_name=what)

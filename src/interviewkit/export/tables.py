@@ -49,7 +49,7 @@ def write_table(df: pd.DataFrame, out: str | Path, fmt: str | None = None, sheet
     out = Path(out)
     fmt = (fmt or out.suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
-        raise ConfigError("E203", "unknown export format", value=fmt, allowed=FORMATS,
+        raise ConfigError("E252", "unknown export format", value=fmt, allowed=FORMATS,
                           hint="use --format csv, xlsx or parquet")
     out.parent.mkdir(parents=True, exist_ok=True)
     flat = _flatten(df)

@@ -102,8 +102,62 @@ CREATE TABLE ingest_errors (
 );
 """
 
+MIGRATION_2 = """
+CREATE TABLE tag_runs (
+    run_id           INTEGER PRIMARY KEY,
+    started_at       TEXT NOT NULL,
+    finished_at      TEXT,
+    codebook_version TEXT NOT NULL,
+    codebook_hash    TEXT NOT NULL,
+    pipeline_id      TEXT NOT NULL,
+    engine           TEXT NOT NULL DEFAULT 'local',
+    tagged           INTEGER NOT NULL DEFAULT 0,
+    reused           INTEGER NOT NULL DEFAULT 0,
+    status           TEXT NOT NULL DEFAULT 'running'
+);
+
+CREATE TABLE auto_tags (
+    segment_id       TEXT PRIMARY KEY REFERENCES segments (segment_id),
+    run_id           INTEGER NOT NULL REFERENCES tag_runs (run_id),
+    text_hash        TEXT NOT NULL,
+    codebook_hash    TEXT NOT NULL,
+    pipeline_id      TEXT NOT NULL,
+    stage            TEXT NOT NULL DEFAULT '',
+    channel          TEXT NOT NULL DEFAULT '',
+    emotion          TEXT NOT NULL DEFAULT 'neutral',
+    valence          INTEGER NOT NULL DEFAULT 0,
+    irritant         INTEGER NOT NULL DEFAULT 0,
+    moments          TEXT NOT NULL DEFAULT '',
+    lane             TEXT NOT NULL DEFAULT 'customer',
+    confidence_json  TEXT NOT NULL DEFAULT '{}',
+    evidence_json    TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX auto_tags_run ON auto_tags (run_id);
+
+CREATE TABLE decisions (
+    event_id         INTEGER PRIMARY KEY,
+    segment_id       TEXT NOT NULL REFERENCES segments (segment_id),
+    action           TEXT NOT NULL CHECK (action IN ('accept', 'reject', 'edit', 'add', 'remove', 'skip',
+                                                     'undo', 'redo', 'resolve')),
+    field            TEXT,
+    label            TEXT,
+    value_json       TEXT,
+    span_start       INTEGER,
+    span_end         INTEGER,
+    coder            TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    codebook_version TEXT,
+    memo             TEXT,
+    target_event_id  INTEGER REFERENCES decisions (event_id),
+    batch_id         TEXT
+);
+CREATE INDEX decisions_segment ON decisions (segment_id, event_id);
+CREATE INDEX decisions_coder ON decisions (coder, event_id);
+"""
+
 MIGRATIONS: list[tuple[int, str]] = [
     (1, MIGRATION_1),
+    (2, MIGRATION_2),
 ]
 
 
