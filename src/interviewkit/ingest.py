@@ -60,6 +60,7 @@ class _Context:
     language: str
     interviewers: list[str]
     participant: str | None = None
+    format: str | None = None
 
 
 def _sha256(path: Path) -> str:
@@ -77,7 +78,7 @@ def _resolve_contexts(
         read = ReadOptions(text_column=text_column)
         language = lang
         names = list(interviewers)
-        participant = None
+        participant = fmt = None
         for manifest in manifests.values():
             if manifest.relative(file) is None:
                 continue
@@ -89,9 +90,24 @@ def _resolve_contexts(
                 language = manifest.language_for(file) or "auto"
             entry = manifest.file_options(file)
             participant = entry.participant if entry else None
-        return _Context(read=read, language=language, interviewers=names, participant=participant)
+            fmt = entry.format if entry else None
+        return _Context(read=read, language=language, interviewers=names, participant=participant, format=fmt)
 
     return context_for
+
+
+PARTICIPANTS_NAMES = {"participants", "participant", "participants list", "liste participants", "liste des participants",
+                      "panel", "repondants", "personas"}
+
+
+def _detect_participants_files(folders: list[Path]) -> list[Path]:
+    """A folder without manifest: a table named like "participants" is the participants file."""
+    found = []
+    for folder in folders:
+        for f in sorted(folder.iterdir()):
+            if f.suffix.lower() in (".csv", ".xlsx", ".tsv") and fold(f.stem).replace("_", " ") in PARTICIPANTS_NAMES:
+                found.append(f)
+    return found
 
 
 def _load_participants(project: Project, files: list[Path]) -> dict[str, dict[str, Any]]:
@@ -167,6 +183,8 @@ def ingest(
     for manifest in manifests.values():
         if manifest.participants and not participant_files:
             participant_files.append(manifest.participants)
+    if not participant_files:
+        participant_files = _detect_participants_files([p for p in paths if p.is_dir() and p.resolve() not in manifests])
     known = _load_participants(project, participant_files)
 
     files: list[Path] = []
@@ -256,7 +274,7 @@ def _ingest_file(project, file: Path, ctx: _Context, known, pseudonymiser, segme
     ).fetchone()
     if current is not None and current["content_hash"] == digest:
         return None
-    parsed = read_document(file, ctx.read)
+    parsed = read_document(file, ctx.read, format=ctx.format)
     if not any(t.text.strip() for t in parsed.turns):
         raise InputError("E120", "the file holds no text to analyse", path=file,
                          hint="check that this is the transcript export and not an empty template")

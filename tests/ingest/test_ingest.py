@@ -129,3 +129,13 @@ def test_english_document_detected(project, tmp_path):
                  "back, I had to chase them three times by email.\n", encoding="utf-8")
     project.ingest([f])
     assert project.documents()["language"].tolist() == ["en"]
+
+
+def test_participants_file_detected_without_manifest(project, mini_corpus):
+    (mini_corpus / "corpus.yml").unlink()
+    (mini_corpus / "verbatims.csv").unlink()
+    report = project.ingest([mini_corpus], interviewers=["Claire Vidal"])
+    assert report.failed == []
+    assert any(s["path"].endswith("participants.csv") for s in report.skipped)
+    segs = project.segments(role="participant")
+    assert set(segs["participant"]) == {"P01", "P02"}
