@@ -789,3 +789,10 @@ def test_corpus_pseudonymised_has_no_leak(nlp_sm, tmp_path):
         outs = p.pseudonymise_many([s["text"] for s in pii])
     assert scan_for_leaks([o.text for o in outs], key) == []
     assert scan_for_leaks([s["text"] for s in pii], key)  # the originals are found
+
+
+def test_address_followed_by_an_ellipsis():
+    from interviewkit.privacy import detect_addresses
+
+    spans = detect_addresses("à Gerland, 8 rue de Gerland… enfin, 8 bis.")
+    assert [s.text for s in spans] == ["8 rue de Gerland"]

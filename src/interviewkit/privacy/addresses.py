@@ -46,7 +46,7 @@ _TYPE_WORDS = (
 _ADDRESS_ANCHOR = re.compile(
     rf"(?<![\w,.])(\d{{1,4}})(?:\s?(?:bis|ter|quater)\b|[A-Da-d]\b)?,?\s+(?i:({_TYPE_WORDS}))(?![\w-])"
 )
-_TOKEN = re.compile(r"\s*([^\s,;:!?()\"«»]+)([,;:!?)»]?)")
+_TOKEN = re.compile(r"\s*([^\s,;:!?()\"«»…]+)([,;:!?)»…]?)")
 _PARTICLES = frozenset({"de", "du", "des", "la", "le", "les", "aux", "au", "sur", "sous", "et"})
 _MONTHS = frozenset("janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre".split())
 _POSTCODE = re.compile(r"(?:\s*,\s*|\s+)(?:\d{5}|\d{2} \d{3})(?!\d)")
