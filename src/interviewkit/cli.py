@@ -169,6 +169,68 @@ def backup(
 
 
 @app.command()
+def tag(
+    project: Path = ProjectOpt,
+    codebook: Optional[Path] = typer.Option(None, help="Codebook YAML (default: the bundled French/English one)."),
+    profile: str = typer.Option("full", help="full, or fast (parser and NER off) for very large sets."),
+    engine: str = typer.Option("local", help="local, or dask (partitions on dask.distributed workers)."),
+    scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address (default: a LocalCluster)."),
+) -> None:
+    """Tag customer segments with journey stage, channel, emotion, valence, irritant, moments, lane.
+
+    Resumable and incremental: only segments whose text, codebook or pipeline changed are re-tagged;
+    human decisions are never touched.
+    """
+    from .project import open_project
+    from .project_tagging import tag_project
+
+    proj = open_project(project, create=False)
+    progress, update = _progress("tag")
+    with progress:
+        if engine == "dask":
+            from .engine import tag_project_dask
+
+            report = tag_project_dask(proj, codebook=codebook, profile=profile, scheduler=scheduler, progress=update)
+        elif engine == "local":
+            report = tag_project(proj, codebook=codebook, profile=profile, progress=update)
+        else:
+            _fail(f"unknown engine {engine!r} (allowed: local, dask)")
+    typer.echo(report.summary())
+
+
+@app.command("code-verbatims")
+def code_verbatims_cmd(
+    in_file: Path = typer.Argument(..., help="CSV or XLSX survey export."),
+    text_column: str = typer.Option(..., help="Column holding the verbatim text."),
+    out: Path = typer.Option(..., "--out", help="Output CSV or XLSX (every input column kept)."),
+    lang: str = typer.Option("fr", help="fr or en."),
+    codebook: Optional[Path] = typer.Option(None, help="Codebook YAML (default: the bundled one)."),
+) -> None:
+    """One-shot tagging of a survey export: adds stage, channel, emotion, valence, irritant, moments, evidence."""
+    from .tagging.verbatims import code_verbatims
+
+    typer.echo(str(code_verbatims(in_file, text_column, out, lang=lang, codebook=codebook)))
+
+
+@app.command()
+def evaluate(
+    gold: Path = typer.Option(..., help="Gold CSV/XLSX (or coder A)."),
+    pred: Path = typer.Option(..., help="Predictions CSV/XLSX (or coder B)."),
+    id_column: Optional[str] = typer.Option(None, help="Join column (default: segment_id, gold_id or id)."),
+    split: Optional[str] = typer.Option(None, help="Keep only gold rows of this split (dev/test)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the headline figures as JSON."),
+) -> None:
+    """Per-label precision/recall/F1, macro-F1, Cohen's kappa, valence MAE, emotion confusion table."""
+    from .evaluation import evaluate as run_evaluation
+
+    report = run_evaluation(gold, pred, id_column=id_column, split=split)
+    if as_json:
+        typer.echo(json.dumps(report.summary(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(report.to_markdown())
+
+
+@app.command()
 def demo(
     out: Path = typer.Option(Path("demo-output"), "--out", help="Output folder."),
     corpus: Optional[Path] = typer.Option(None, help="Corpus folder (default: the bundled corpora/demo)."),

@@ -76,11 +76,11 @@ def _cache_name(pipeline_id: str) -> str:
 
 
 def segments_to_tag(project: Project) -> pd.DataFrame:
-    """Current customer segments with a ``context`` column (previous sentences of the turn, or the
-    interviewer's question just before the turn) and their stored auto-tag keys."""
+    """Current segments (all roles) in reading order, with ``context_id``: the segment just before
+    (the previous sentence of the turn, or the last sentence of the previous turn, often the
+    interviewer's question), and the keys of their stored auto tag."""
     df = project.query(
-        """SELECT s.segment_id, s.text, s.text_hash, s.turn_id, s.idx AS segment_index, t.idx AS turn_index,
-                  t.document_id, t.role, d.language,
+        """SELECT s.segment_id, s.text, s.text_hash, s.document_id, t.role, d.language,
                   a.text_hash AS tagged_text_hash, a.codebook_hash AS tagged_codebook, a.pipeline_id AS tagged_pipeline
            FROM segments s JOIN turns t ON t.turn_id = s.turn_id
            JOIN documents d ON d.document_id = s.document_id
@@ -88,19 +88,11 @@ def segments_to_tag(project: Project) -> pd.DataFrame:
            WHERE d.is_current = 1
            ORDER BY s.document_id, t.idx, s.idx"""
     )
-    contexts: list[str] = []
-    prev_doc, prev_turn, turn_sents, last_of_prev_turn = None, None, [], ""
-    for row in df.itertuples(index=False):
-        if row.document_id != prev_doc:
-            prev_doc, prev_turn, turn_sents, last_of_prev_turn = row.document_id, None, [], ""
-        if row.turn_index != prev_turn:
-            last_of_prev_turn = turn_sents[-1] if turn_sents else last_of_prev_turn
-            turn_sents = []
-            prev_turn = row.turn_index
-        contexts.append(" ".join(turn_sents[-2:]) if turn_sents else last_of_prev_turn)
-        turn_sents.append(row.text)
-    df["context"] = contexts
-    return df[df["role"] == "participant"].reset_index(drop=True)
+    previous = df["segment_id"].shift(1)
+    same_doc = df["document_id"].eq(df["document_id"].shift(1))
+    df["context_id"] = previous.where(same_doc, None)
+    df["language"] = df["language"].fillna("fr").map(lambda x: "en" if x == "en" else "fr")
+    return df
 
 
 def tag_project(
@@ -119,40 +111,41 @@ def tag_project(
     taggers: dict[str, Any] = {}
 
     def tagger_for(lang: str):
-        lang = "en" if lang == "en" else "fr"
         if lang not in taggers:
             taggers[lang] = (tagger_factory(lang) if tagger_factory
                              else JourneyTagger(codebook=book, lang=lang, profile=profile))
         return taggers[lang]
 
     segments = segments_to_tag(project)
-    pipeline_ids = {lang: tagger_for(lang).pipeline_id for lang in sorted(set(segments["language"].fillna("fr")))}
-    pipeline_ids.setdefault("fr", tagger_for("fr").pipeline_id)
+    customer = segments[segments["role"] == "participant"]
+    pipeline_ids = {lang: tagger_for(lang).pipeline_id for lang in sorted(set(customer["language"])) or ["fr"]}
     with project.transaction():
         run_id = project.conn.execute(
             "INSERT INTO tag_runs (started_at, codebook_version, codebook_hash, pipeline_id) VALUES (?, ?, ?, ?)",
             (utcnow(), str(book.version), book.hash, json.dumps(pipeline_ids, sort_keys=True)),
         ).lastrowid
     report = TagRunReport(run_id=run_id)
-    langs = segments["language"].fillna("fr").map(lambda x: "en" if x == "en" else "fr")
-    current_pipeline = langs.map(lambda x: tagger_for(x).pipeline_id)
-    fresh = ((segments["tagged_text_hash"] == segments["text_hash"])
-             & (segments["tagged_codebook"] == book.hash)
-             & (segments["tagged_pipeline"] == current_pipeline))
+    fresh = ((customer["tagged_text_hash"] == customer["text_hash"])
+             & (customer["tagged_codebook"] == book.hash)
+             & (customer["tagged_pipeline"] == customer["language"].map(pipeline_ids)))
     report.reused = int(fresh.sum())
-    todo = segments[~fresh.to_numpy()]
-    total = len(todo)
-    done = 0
-    for lang, group in todo.groupby(langs[~fresh.to_numpy()], sort=True):
+    todo = customer[~fresh.to_numpy()]
+    text_of = dict(zip(segments["segment_id"], segments["text"]))
+    hash_of = dict(zip(segments["segment_id"], segments["text_hash"]))
+    total, done = len(todo), 0
+    for lang, group in todo.groupby("language", sort=True):
         tagger = tagger_for(lang)
         cache = ParsedDocCache(project.cache_dir / _cache_name(tagger.pipeline_id))
         try:
             for start in range(0, len(group), batch_size):
                 batch = group.iloc[start:start + batch_size]
-                docs = _parse_with_cache(tagger, cache, batch, report)
+                ctx_ids = [c for c in batch["context_id"] if isinstance(c, str)]
+                wanted = {hash_of[i]: text_of[i] for i in list(batch["segment_id"]) + ctx_ids}
+                docs = _parse_with_cache(tagger, cache, wanted, report)
                 rows = []
-                for seg, doc in zip(batch.itertuples(index=False), docs):
-                    result = tagger.annotate(doc, context=seg.context or None)
+                for seg in batch.itertuples(index=False):
+                    context = docs[hash_of[seg.context_id]] if isinstance(seg.context_id, str) else None
+                    result = tagger.annotate(docs[seg.text_hash], context=context)
                     rows.append(_auto_tag_row(seg, result, run_id, book.hash, tagger.pipeline_id))
                 _write_auto_tags(project, rows)
                 report.tagged += len(rows)
@@ -171,26 +164,20 @@ def tag_project(
     return report
 
 
-def _parse_with_cache(tagger, cache: ParsedDocCache, batch: pd.DataFrame, report: TagRunReport) -> list:
+def _parse_with_cache(tagger, cache: ParsedDocCache, wanted: dict[str, str], report: TagRunReport) -> dict:
+    """text hash -> Doc for every wanted text, from the cache or parsed (then cached)."""
     from spacy.tokens import Doc
 
-    vocab = tagger.nlp.vocab
-    hashes = batch["text_hash"].tolist()
+    hashes = list(wanted)
     cached = cache.get_many(hashes)
-    missing = [(h, t) for h, t in zip(hashes, batch["text"]) if h not in cached]
-    parsed: dict[str, Any] = {}
+    docs: dict[str, Any] = {h: Doc(tagger.nlp.vocab).from_bytes(data) for h, data in cached.items()}
+    missing = [h for h in hashes if h not in cached]
     if missing:
-        new_docs = list(tagger.parse([t for _, t in missing]))
-        cache.put_many((h, d.to_bytes(exclude=["user_data"])) for (h, _), d in zip(missing, new_docs))
-        parsed.update({h: d for (h, _), d in zip(missing, new_docs)})
+        new_docs = list(tagger.parse([wanted[h] for h in missing]))
+        cache.put_many((h, d.to_bytes(exclude=["user_data"])) for h, d in zip(missing, new_docs))
+        docs.update(zip(missing, new_docs))
         report.parsed += len(missing)
-    out = []
-    for h in hashes:
-        doc = parsed.get(h)
-        if doc is None:
-            doc = Doc(vocab).from_bytes(cached[h])
-        out.append(doc)
-    return out
+    return docs
 
 
 def _auto_tag_row(seg, result, run_id: int, codebook_hash: str, pipeline_id: str) -> tuple:
@@ -223,3 +210,19 @@ def auto_tags(project: Project) -> pd.DataFrame:
     )
     return df
 
+
+
+def _add_auto_tag_columns(project: Project, segments: pd.DataFrame) -> pd.DataFrame:
+    """Segments export enricher: the auto tag columns (empty for untagged segments)."""
+    tags = auto_tags(project).drop(columns=["run_id"])
+    out = segments.merge(tags, on="segment_id", how="left")
+    for col in ("stage", "channel", "moments", "emotion", "lane", "confidence", "evidence"):
+        out[col] = out[col].fillna("")
+    return out
+
+
+def register_exports() -> None:
+    from .export import SEGMENT_ENRICHERS
+
+    if _add_auto_tag_columns not in SEGMENT_ENRICHERS:
+        SEGMENT_ENRICHERS.append(_add_auto_tag_columns)

@@ -22,7 +22,22 @@ TABLES: dict[str, Callable[[object], pd.DataFrame]] = {}
 SEGMENT_ENRICHERS: list[Callable[[object, pd.DataFrame], pd.DataFrame]] = []
 
 
+# modules whose ``register_exports()`` adds tables/enrichers; imported on first export
+PLUGIN_MODULES = ["interviewkit.project_tagging"]
+_loaded: set[str] = set()
+
+
+def load_plugins() -> None:
+    from importlib import import_module
+
+    for name in PLUGIN_MODULES:
+        if name not in _loaded:
+            import_module(name).register_exports()
+            _loaded.add(name)
+
+
 def segments_table(project) -> pd.DataFrame:
+    load_plugins()
     df = project.segments()
     for enrich in SEGMENT_ENRICHERS:
         df = enrich(project, df)
@@ -35,6 +50,7 @@ TABLES["segments"] = segments_table
 
 def export_table(project, what: str, fmt: str, out: str | Path) -> Path:
     """Write table ``what`` of ``project`` to ``out`` in ``fmt`` (csv, xlsx, parquet)."""
+    load_plugins()
     if what not in TABLES:
         raise ConfigError("E253", "unknown table to export", value=what, allowed=sorted(TABLES),
                           hint="use --what with one of the allowed values")
