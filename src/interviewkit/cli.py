@@ -111,16 +111,31 @@ def info(project: Path = ProjectOpt, as_json: bool = typer.Option(False, "--json
 @app.command()
 def export(
     project: Path = ProjectOpt,
-    what: str = typer.Option("segments", help="What to export: segments."),
-    fmt: str = typer.Option("csv", "--format", help="csv, xlsx or parquet."),
+    what: str = typer.Option("segments", help="segments, decisions, codes, topics, or project (REFI-QDA)."),
+    fmt: str = typer.Option("csv", "--format", help="csv, xlsx, parquet; qdpx with --what project."),
     out: Path = typer.Option(..., "--out", help="Output file."),
 ) -> None:
     """Export project tables for pandas or a spreadsheet."""
-    from .export import export_table
     from .project import open_project
+    from .review.exports import export as export_any
 
-    path = export_table(open_project(project, create=False), what, fmt, out)
+    path = export_any(open_project(project, create=False), what, fmt, out)
     typer.echo(str(path))
+
+
+@app.command("import-qdpx")
+def import_qdpx_cmd(
+    qdpx: Path = typer.Argument(..., help="REFI-QDA project file (.qdpx) from interviewkit or another QDA tool."),
+    project: Path = ProjectOpt,
+    coder: str = typer.Option("import", help="Coder id recorded for codings without a user."),
+    no_pseudonymise: bool = typer.Option(False, "--no-pseudonymise", help="Store imported documents in clear."),
+) -> None:
+    """Import documents and coded segments from a .qdpx file (NVivo, ATLAS.ti, MAXQDA, QualCoder)."""
+    from .project import open_project
+    from .review import import_qdpx
+
+    result = import_qdpx(qdpx, open_project(project), coder, pseudonymise=not no_pseudonymise)
+    typer.echo(result.summary())
 
 
 @app.command()

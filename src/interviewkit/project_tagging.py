@@ -211,18 +211,3 @@ def auto_tags(project: Project) -> pd.DataFrame:
     return df
 
 
-
-def _add_auto_tag_columns(project: Project, segments: pd.DataFrame) -> pd.DataFrame:
-    """Segments export enricher: the auto tag columns (empty for untagged segments)."""
-    tags = auto_tags(project).drop(columns=["run_id"])
-    out = segments.merge(tags, on="segment_id", how="left")
-    for col in ("stage", "channel", "moments", "emotion", "lane", "confidence", "evidence"):
-        out[col] = out[col].fillna("")
-    return out
-
-
-def register_exports() -> None:
-    from .export import SEGMENT_ENRICHERS
-
-    if _add_auto_tag_columns not in SEGMENT_ENRICHERS:
-        SEGMENT_ENRICHERS.append(_add_auto_tag_columns)

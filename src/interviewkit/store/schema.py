@@ -155,9 +155,53 @@ CREATE INDEX decisions_segment ON decisions (segment_id, event_id);
 CREATE INDEX decisions_coder ON decisions (coder, event_id);
 """
 
+# Review (issue 4): the auto value of the field when a human decided it (to tell "the tagger changed
+# its mind since" from "the researcher disagreed"), indexes for undo (target) and bulk (batch) look-ups,
+# and decisions made append-only (undo is an event, never a deletion).
+MIGRATION_3 = """
+ALTER TABLE decisions ADD COLUMN auto_json TEXT;
+CREATE INDEX decisions_batch ON decisions (batch_id) WHERE batch_id IS NOT NULL;
+CREATE INDEX decisions_target ON decisions (target_event_id) WHERE target_event_id IS NOT NULL;
+CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+BEGIN
+    SELECT RAISE(ABORT, 'decisions is append-only: record a new event (undo, edit) instead');
+END;
+CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+BEGIN
+    SELECT RAISE(ABORT, 'decisions is append-only: record a new event (undo, edit) instead');
+END;
+"""
+
+# Journey maps (issue 6): researcher edits to map cells, append-only (triggers refuse UPDATE and
+# DELETE); re-applied after every rebuild by (persona, stage, lane, item_key).
+MIGRATION_4 = """
+CREATE TABLE map_edits (
+    edit_id          INTEGER PRIMARY KEY,
+    created_at       TEXT NOT NULL,
+    coder            TEXT NOT NULL,
+    persona          TEXT NOT NULL,
+    stage            TEXT NOT NULL,
+    lane             TEXT NOT NULL,
+    item_key         TEXT NOT NULL DEFAULT '',
+    action           TEXT NOT NULL,
+    payload_json     TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX map_edits_target ON map_edits (persona, stage, lane, edit_id);
+CREATE TRIGGER map_edits_no_update BEFORE UPDATE ON map_edits
+BEGIN
+    SELECT RAISE(ABORT, 'map_edits is append-only: record a new edit instead');
+END;
+CREATE TRIGGER map_edits_no_delete BEFORE DELETE ON map_edits
+BEGIN
+    SELECT RAISE(ABORT, 'map_edits is append-only: record a new edit instead');
+END;
+"""
+
 MIGRATIONS: list[tuple[int, str]] = [
     (1, MIGRATION_1),
     (2, MIGRATION_2),
+    (3, MIGRATION_3),
+    (4, MIGRATION_4),
 ]
 
 
