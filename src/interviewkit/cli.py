@@ -245,6 +245,27 @@ def evaluate(
         typer.echo(report.to_markdown())
 
 
+@app.command("map")
+def map_cmd(
+    project: Path = ProjectOpt,
+    out: Path = typer.Option(..., "--out", help="Output folder."),
+    fmt: str = typer.Option("html,json,xlsx,md,png,pptx", "--format", help="Comma-separated formats."),
+    persona: list[str] = typer.Option([], "--persona", help="Only this persona (repeatable)."),
+    min_participants: int = typer.Option(2, help="Participants a cell needs before it shows content."),
+    coder: Optional[str] = typer.Option(None, help="Use this coder's decisions only (default: all)."),
+) -> None:
+    """Draft persona journey maps from the evidence, every cell traceable to quotes."""
+    from .maps import write_project_maps
+    from .project import open_project
+
+    formats = [f.strip() for f in fmt.split(",") if f.strip()]
+    written = write_project_maps(open_project(project, create=False), out, formats=formats,
+                                 personas=persona or None, min_participants=min_participants, coder=coder)
+    for kind, paths in written.items():
+        for path in paths:
+            typer.echo(f"{kind:<5} {path}")
+
+
 @app.command()
 def demo(
     out: Path = typer.Option(Path("demo-output"), "--out", help="Output folder."),
