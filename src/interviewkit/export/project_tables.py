@@ -23,7 +23,7 @@ SEGMENT_ENRICHERS: list[Callable[[object, pd.DataFrame], pd.DataFrame]] = []
 
 
 # modules whose ``register_exports()`` adds tables/enrichers; imported on first export
-PLUGIN_MODULES = ["interviewkit.review.exports"]
+PLUGIN_MODULES = ["interviewkit.project_topics", "interviewkit.review.exports"]
 _loaded: set[str] = set()
 
 

@@ -197,11 +197,55 @@ BEGIN
 END;
 """
 
+MIGRATION_5 = """
+CREATE TABLE IF NOT EXISTS topic_runs (
+    run_id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at    TEXT NOT NULL,
+    settings_json TEXT NOT NULL,
+    embedding     TEXT NOT NULL,
+    n_segments    INTEGER NOT NULL,
+    outlier_share REAL,
+    message       TEXT NOT NULL,
+    status        TEXT NOT NULL DEFAULT 'ok'
+);
+CREATE TABLE IF NOT EXISTS topics (
+    run_id              INTEGER NOT NULL REFERENCES topic_runs(run_id) ON DELETE CASCADE,
+    topic_id            INTEGER NOT NULL,
+    label               TEXT NOT NULL,
+    keywords_json       TEXT NOT NULL,
+    segments            INTEGER NOT NULL,
+    participants        INTEGER NOT NULL,
+    is_irritant         INTEGER NOT NULL CHECK (is_irritant IN (0, 1)),
+    representative_json TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (run_id, topic_id)
+);
+CREATE TABLE IF NOT EXISTS segment_topics (
+    run_id      INTEGER NOT NULL REFERENCES topic_runs(run_id) ON DELETE CASCADE,
+    segment_id  TEXT NOT NULL,
+    topic_id    INTEGER NOT NULL,
+    probability REAL NOT NULL,
+    PRIMARY KEY (run_id, segment_id)
+);
+CREATE INDEX IF NOT EXISTS segment_topics_topic ON segment_topics(run_id, topic_id);
+CREATE TABLE IF NOT EXISTS topic_decisions (
+    decision_id  INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at   TEXT NOT NULL,
+    coder        TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    payload_json TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS topic_decisions_no_update BEFORE UPDATE ON topic_decisions
+BEGIN SELECT RAISE(ABORT, 'topic_decisions is append-only: record an undo decision instead'); END;
+CREATE TRIGGER IF NOT EXISTS topic_decisions_no_delete BEFORE DELETE ON topic_decisions
+BEGIN SELECT RAISE(ABORT, 'topic_decisions is append-only: record an undo decision instead'); END;
+"""
+
 MIGRATIONS: list[tuple[int, str]] = [
     (1, MIGRATION_1),
     (2, MIGRATION_2),
     (3, MIGRATION_3),
     (4, MIGRATION_4),
+    (5, MIGRATION_5),
 ]
 
 
