@@ -105,12 +105,30 @@ def test_empty_and_missing_texts(lookup_tagger):
 
 
 def test_derive_rules_are_codebook_driven(lookup_tagger):
-    r = lookup_tagger.tag_one("Colis jamais livré.")
-    assert r.irritant == 1 and "irritating" in r.moments
+    peak = "Colis jamais livré, c'est scandaleux !!"
+    r = lookup_tagger.tag_one(peak)
+    assert r.irritant == 1 and r.valence == -2 and "irritating" in r.moments
     assert any(e["rule"] == "derive.irritating_moment" for e in r.evidence)
+    plain = lookup_tagger.tag_one("Colis jamais livré.")  # an ordinary pain point is not a peak
+    assert plain.irritant == 1 and plain.valence == -1 and "irritating" not in plain.moments
     cb = load_codebook()
     cb.derive = [d for d in cb.derive if d.id != "irritating_moment"]
-    assert "irritating" not in JourneyTagger(cb, profile="lookup").tag_one("Colis jamais livré.").moments
+    assert "irritating" not in JourneyTagger(cb, profile="lookup").tag_one(peak).moments
+
+
+def test_calibrated_defaults(lookup_tagger):
+    """Defaults that follow the gold conventions: lane from touchpoints, stage from reaching out, idioms."""
+    r = lookup_tagger.tag_one("Le jour du rendez-vous, personne.")
+    assert r.irritant == 1 and "deliver" in r.stage and r.lane == "frontstage"
+    assert any(e["rule"] == "default.lane_irritant" for e in r.evidence)
+    r = lookup_tagger.tag_one("Et puis ça a raccroché.")
+    assert r.irritant == 1 and "support" in r.stage and r.channel == ["phone"]
+    r = lookup_tagger.tag_one("La dame était gentille, je dis pas.")  # "je dis pas" is not a negation
+    assert r.irritant == 0 and r.emotion == "trust" and r.valence == 1
+    r = lookup_tagger.tag_one("Mais si demain il y a une meilleure offre, je pars.")
+    assert r.stage == ["leave"]
+    r = lookup_tagger.tag_one("J'ai déménagé en mars.")
+    assert r.stage == ["discover"] and r.lane == "customer"
 
 
 def test_english_path(en_tagger):

@@ -25,6 +25,9 @@ CONTEXT_FACTOR = 0.5
 DEFAULT_CONFIDENCE = {"empty": 0.6, "default": 0.5, "derived": 0.55, "no_irritant": 0.75}
 CONTRAST_AFTER, CONTRAST_BEFORE = 1.5, 0.7
 INTENSIFIED, DOWNTONED, FLIPPED, RELIEF = 1.3, 0.7, 0.8, 0.5
+COMPANY_LANE = "frontstage"  # default lane of a segment about a touchpoint or a pain point
+IRRITANT_PEAK = 3.0  # summed irritant weight that makes a pain point a peak (valence -2)
+LANE_CUSTOMER_MIN = 0.3  # a first-person cue of this weight keeps the customer lane
 
 
 def conf(score: float) -> float:
@@ -188,7 +191,8 @@ class Decider:
             confd["lane"] = conf(ranked_l[0][1][0])
             ev.extend(self._evidence("lane", ranked_l[0][1][1]))
         else:
-            confd["lane"] = DEFAULT_CONFIDENCE["default"] - 0.05
+            res.lane, confd["lane"], lane_ev = self._default_lane(res, lanes)
+            ev.extend(lane_ev)
 
         for rule in cb.derive:
             if _holds(rule, res, items):
@@ -197,9 +201,37 @@ class Decider:
                     ev.append({"field": fname, "label": label, "rule": f"derive.{rule.id}", "source": "derived"})
                     confd[fname] = max(confd.get(fname, 0.0), DEFAULT_CONFIDENCE["derived"]) if fname in (
                         "moments", "stage", "channel") else DEFAULT_CONFIDENCE["derived"]
+        if res.irritant and irr and irr[0] >= IRRITANT_PEAK and res.valence == -1:
+            # many pain cues in one segment (waiting + chasing + failure...): the peak of a story
+            res.valence = -2
+            ev.append({"field": "valence", "label": "-2", "rule": "decide.irritant_peak", "source": "derived",
+                       "weight": round(irr[0], 3)})
+            for rule in cb.derive:
+                if "irritating" in rule.add.get("moments", ()) and _holds(rule, res, items):
+                    for fname, label in _apply(rule, res):
+                        ev.append({"field": fname, "label": label, "rule": f"derive.{rule.id}", "source": "derived"})
         res.confidence = confd
         res.evidence = ev
         return res
+
+    def _default_lane(self, res: TagResult, lanes: dict[str, tuple[float, list[Item]]]) -> tuple[str, float, list[dict[str, Any]]]:
+        """Lane when no lane cue reaches the threshold.
+
+        A segment that names a touchpoint (a channel) or reports a pain point, without the
+        customer as the acting subject, is about what the company shows the customer:
+        :data:`COMPANY_LANE` (frontstage). Otherwise the field default (customer).
+        """
+        spec = self.cb.fields["lane"]
+        default = spec.default or "customer"
+        company = COMPANY_LANE
+        if company not in self.cb.labels["lane"]:
+            return default, DEFAULT_CONFIDENCE["default"] - 0.05, []
+        customer = lanes.get(default, (0.0, []))[0]
+        if (res.channel or res.irritant) and customer < LANE_CUSTOMER_MIN:
+            why = "channel" if res.channel else "irritant"
+            return company, DEFAULT_CONFIDENCE["default"] - 0.05, [
+                {"field": "lane", "label": company, "rule": f"default.lane_{why}", "source": "derived"}]
+        return default, DEFAULT_CONFIDENCE["default"] - 0.05, []
 
     def _multi(self, f: str, items: list[Item], ev: list[dict[str, Any]], factor: float = 1.0) -> tuple[list[str], float]:
         thr = self.cb.fields[f].threshold

@@ -6,7 +6,7 @@
   the cue is ``downtoned`` instead.
 * A downtoner ("un peu", "plutôt", "assez") marks cues as ``downtoned`` (x0.7).
 * A cue written in capitals ("NUL", "SCANDALEUX") is intensified.
-* Segment-level emphasis raises |valence| by one step: two or more "!",
+* Segment-level emphasis raises |valence| by one step: an exclamation mark after a word, "!!",
   "???", a word of 5+ capitals that is not an acronym, a mostly-capitals text,
   or a stretched word ("nuuul", "trooop").
 * Contrast cues ("mais", "par contre") make the clause after them count more
@@ -27,7 +27,7 @@ from interviewkit.tagging.matching import cue_index
 from interviewkit.tagging.negation import Scope
 from interviewkit.tagging.result import Cue
 
-_EXCLAIM = re.compile(r"!{2,}|\?{3,}|[!?]{2,}")
+_EXCLAIM = re.compile(r"!{2,}|\?{3,}|[!?]{2,}|(?<=\w)\s?!")
 _CAPS_WORD = re.compile(r"(?<![\w-])[A-ZÀÂÇÉÈÊËÎÏÔÛÙÜŸ]{5,}(?![\w-])")
 _STRETCH = re.compile(r"([a-zàâçéèêëîïôûùüÿ])\1{2,}", re.IGNORECASE)
 ACRONYMS = {
