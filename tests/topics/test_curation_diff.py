@@ -38,9 +38,16 @@ def test_curation_is_reapplied_after_a_new_fit(corpus, tfidf_model):
     ]
     decisions = [C.decision_from_dict(C.decision_to_dict(d)) for d in decisions]  # plain dicts round-trip
 
-    # next fit: other seed, some segments gone, some new ones -> other topic ids
-    changed = corpus[~corpus["segment_id"].isin(["devis-00", "sms-03", "facture-07"])].reset_index(drop=True)
-    r2 = IrritantTopicModel(embedding="tfidf-svd", seed=7).fit(changed).result_
+    # next fit on next month's corpus: some segments gone, new ones added -> other topic ids
+    new_rows = corpus[corpus["segment_id"].isin(["devis-01", "sms-01", "qr-01", "facture-01", "service-01"])].copy()
+    new_rows["segment_id"] = [f"new-{i}" for i in range(len(new_rows))]
+    new_rows["text"] = ["Le devis a mis trois semaines à arriver.", "Aucun SMS reçu malgré la promesse.",
+                        "La borne a refusé mon QR code.", "Je n'ai toujours pas la facture.",
+                        "On m'a transféré de service en service."]
+    kept = corpus[~corpus["segment_id"].isin(["devis-00", "sms-03", "facture-07"])]
+    changed = pd.concat([new_rows, kept], ignore_index=True)
+    r2 = IrritantTopicModel(embedding="tfidf-svd").fit(changed).result_
+    assert r2.topic_ids() and set(r2.assignments["segment_id"]) != set(r1.assignments["segment_id"])
     cur = apply_curation(r2, decisions)
     log = pd.DataFrame(cur.curation_log)
     assert (log["status"] == "applied").all(), log.to_string()

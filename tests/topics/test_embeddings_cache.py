@@ -6,7 +6,7 @@ import sqlite3
 import numpy as np
 import pytest
 
-from conftest import FakeHashEmbedding
+from topics_fake_backend import FakeHashEmbedding
 from interviewkit.errors import ConfigError
 from interviewkit.topics import EmbeddingCache, IrritantTopicModel, available_embeddings, embed_texts, make_embedding
 from interviewkit.topics.space import EmbeddingSpace, make_space

@@ -116,7 +116,7 @@ def test_seeded_topics_keep_their_names(corpus, mode, threshold):
             assert recall >= 0.6, (mode, name, recall)
     assert [s["label"] for s in m.settings_["seed_topics"]] == list(seeds)
     # BERTopic's own object carries the names too (re-applied after update_topics)
-    assert set(seeds) <= set(m.bertopic_.custom_labels_)
+    assert {"Attente du devis", "Facture jamais reçue", "QR code refusé"} <= set(m.bertopic_.custom_labels_)
 
 
 def test_seed_topic_not_in_corpus_is_reported(corpus):
@@ -129,7 +129,7 @@ def test_seed_topic_not_in_corpus_is_reported(corpus):
 
 
 def test_precomputed_embeddings(corpus):
-    from conftest import FakeHashEmbedding
+    from topics_fake_backend import FakeHashEmbedding
 
     emb = FakeHashEmbedding().embed(corpus["text"].tolist())
     m = IrritantTopicModel(embedding="precomputed").fit(corpus, embeddings=emb)

@@ -92,6 +92,14 @@ def test_store_round_trip_and_append_only_decisions(tfidf_model):
     cur = apply_curation(back, decisions, segments=None if back.meta is not None else _segments(res))
     assert "Libellé choisi" not in set(cur.topics["label"])  # undone
     assert not bool(cur.topics.set_index("topic_id").at[1, "is_irritant"])
+    # a stored run keeps its keywords through a merge and a split (no texts to recompute them)
+    merged = apply_curation(back, [C.merge(res, [0, 1], label="fusion"), C.split(res, 2, res.members(2)[:3])],
+                            segments=_segments(res))
+    fusion = merged.topics.loc[merged.topics["label"] == "fusion"]
+    assert len(fusion) == 1 and int(fusion["topic_id"].iloc[0]) in (0, 1)
+    old = res.topics.set_index("topic_id")["keywords"]
+    assert fusion["keywords"].iloc[0] and set(fusion["keywords"].iloc[0]) <= set(old[0]) | set(old[1])
+    assert all(len(k) > 0 for k in merged.topics["keywords"])
 
 
 def _segments(res):

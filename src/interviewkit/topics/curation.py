@@ -217,7 +217,8 @@ def refresh_topics(res: TopicResult, changed: set[int], labels: dict[int, str], 
         row = rows.get(t, {"topic_id": t, "label": "", "is_irritant": None})
         if res.lemma_docs is not None:
             res.keyword_scores[t] = kw_all.get(t, [])
-        row["keywords"] = [w for w, _ in res.keyword_scores.get(t, [])]
+        if t in res.keyword_scores or "keywords" not in row:
+            row["keywords"] = [w for w, _ in res.keyword_scores.get(t, [])]
         if res.embeddings is not None:
             res.centroids[t], res.radii[t] = cents[t], radii[t]
         ids = a["segment_id"].iloc[idx].tolist()
@@ -298,6 +299,8 @@ def _apply_one(res, d, meta, min_overlap, min_kw) -> tuple[str, str, list[int]]:
             return "unmatched", "; ".join(whys), []
         sizes = {t: int((a["topic_id"] == t).sum()) for t in ids}
         keep = sorted(ids, key=lambda t: (-sizes[t], t))[0]
+        if res.lemma_docs is None and len(ids) > 1:  # no texts to recompute: size-weighted keyword scores
+            res.keyword_scores[keep] = _merged_scores(res, ids, sizes)
         a.loc[a["topic_id"].isin(ids), "topic_id"] = keep
         label = d.label or res.label_of(keep)
         refresh_topics(res, set(ids), {keep: label}, meta)
@@ -318,10 +321,23 @@ def _apply_one(res, d, meta, min_overlap, min_kw) -> tuple[str, str, list[int]]:
             return "skipped", "none of the given segments is in the matched topic", [t]
         new = max([*res.topic_ids(), *a["topic_id"].tolist(), -1]) + 1
         a.loc[mask, "topic_id"] = new
+        if res.lemma_docs is None:  # no texts to recompute: the new part starts with its parent's keywords
+            res.keyword_scores[new] = list(res.keyword_scores.get(t, []))
         labels = {new: d.label} if d.label else {}
         refresh_topics(res, {t, new}, labels, meta)
         return "applied", f"{int(mask.sum())} segment(s) of {t} -> new topic {new}", [t, new]
     raise ConfigError("E708", "unsupported decision", value=d)  # pragma: no cover
+
+
+def _merged_scores(res: TopicResult, ids: list[int], sizes: dict[int, int]) -> list[tuple[str, float]]:
+    total: dict[str, float] = {}
+    for t in ids:
+        kws = res.keyword_scores.get(t, [])
+        top = max((s for _, s in kws), default=1.0) or 1.0
+        for w, s in kws:
+            total[w] = total.get(w, 0.0) + sizes[t] * s / top
+    n = int(res.settings.get("top_n_words", 10))
+    return sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
 
 # ---------------------------------------------------------------- new segments

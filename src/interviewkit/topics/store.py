@@ -97,9 +97,12 @@ def load_run(conn: sqlite3.Connection, run_id: int | None = None) -> TopicResult
     assignments["segment_id"] = assignments["segment_id"].astype(object)
     assignments["topic_id"] = assignments["topic_id"].astype(np.int64)
     assignments["probability"] = assignments["probability"].astype(float)
+    # keyword order stands for the c-TF-IDF scores the store does not keep (used when merging topics)
+    scores = {int(t): [(w, 1.0 / (i + 1)) for i, w in enumerate(kw)]
+              for t, kw in zip(topics["topic_id"], topics["keywords"])}
     return TopicResult(topics=topics, assignments=assignments, outlier_share=outlier, message=message,
                        status=status, embedding=embedding, settings=json.loads(settings), created_at=created,
-                       run_id=int(rid))
+                       run_id=int(rid), keyword_scores=scores)
 
 
 def record_decision(conn: sqlite3.Connection, decision, coder: str, created_at: str | None = None) -> int:
