@@ -3,7 +3,10 @@
 For each file: hash it (an unchanged file is skipped at once), read it into
 turns, detect its language, link it to a participant, assign speaker roles,
 pseudonymise turn text and speaker names, split turns into sentence segments,
-and write everything in one transaction. A file that fails is reported with
+and write everything in one transaction. Rows are pseudonymised and segmented in
+chunks of ``CHUNK_ROWS`` (a 1M-word survey export is one document) and written
+in batches inside that transaction, so nothing is half-written on failure and
+the write lock is held only while writing. A file that fails is reported with
 its reason and the batch goes on; a changed file becomes a new version and the
 old version (and anything coded on it) is kept.
 """
@@ -29,6 +32,8 @@ from .segment import Segmenter, interpolate_times
 from .store import utcnow
 
 LANG_CHOICES = ("fr", "en", "auto")
+CHUNK_ROWS = 2000     # rows pseudonymised / segmented per spaCy pass (bounds spaCy's working memory)
+WRITE_BATCH = 10_000  # rows per executemany inside the document's one transaction
 
 
 @dataclass
@@ -289,11 +294,12 @@ def _ingest_file(project, file: Path, ctx: _Context, known, pseudonymiser, segme
         rows, doc_participant = _transcript_rows(parsed, file, ctx, known, conn)
     pseudo_counts: dict[str, int] = {}
     if pseudonymiser is not None:
-        results = pseudonymiser.pseudonymise_many([r["text"] for r in rows])
-        for row, res in zip(rows, results):
-            row["text"] = res.text
-            for rep in res.replacements:
-                pseudo_counts[rep.kind] = pseudo_counts.get(rep.kind, 0) + 1
+        for start in range(0, len(rows), CHUNK_ROWS):  # in order: names learnt in a row are sought in the next
+            chunk = rows[start:start + CHUNK_ROWS]
+            for row, res in zip(chunk, pseudonymiser.pseudonymise_many([r["text"] for r in chunk])):
+                row["text"] = res.text
+                for rep in res.replacements:
+                    pseudo_counts[rep.kind] = pseudo_counts.get(rep.kind, 0) + 1
         for row in rows:
             if row["speaker"] is not None and not row.get("speaker_is_id"):
                 row["speaker"] = _pseudonymise_speaker(pseudonymiser, row["speaker"], row["role"])
@@ -306,7 +312,20 @@ def _ingest_file(project, file: Path, ctx: _Context, known, pseudonymiser, segme
     _apply_overrides(rows, overrides)
     seg_lang = language if language in ("fr", "en") else "xx"
     segmenter = segmenters.setdefault(seg_lang, Segmenter(lang=seg_lang))
-    spans_per_row = list(segmenter.split_many(r["text"] for r in rows))
+    # Segments as compact tuples (turn index, segment index, offsets, times, text, hash), found chunk by
+    # chunk so that spaCy's intermediate objects stay bounded; the document ids come in the transaction.
+    turn_rows: list[tuple] = []
+    segment_parts: list[tuple] = []
+    for start in range(0, len(rows), CHUNK_ROWS):
+        chunk = rows[start:start + CHUNK_ROWS]
+        for idx, (row, spans) in enumerate(zip(chunk, segmenter.split_many(r["text"] for r in chunk)), start=start):
+            turn_rows.append((idx, row["speaker"], row["role"], row["role_source"], row["participant"], row["start"],
+                              row["end"], row["line"], row["text"],
+                              json.dumps(row["attributes"], ensure_ascii=False, default=str)))
+            times = interpolate_times(spans, len(row["text"]), row["start"], row["end"])
+            for s_idx, (span, (t0, t1)) in enumerate(zip(spans, times)):
+                segment_parts.append((idx, s_idx, span.start_char, span.end_char, t0, t1, span.text,
+                                      hashlib.sha1(span.text.encode("utf-8")).hexdigest()))
 
     with project.transaction():
         version = 1
@@ -324,27 +343,22 @@ def _ingest_file(project, file: Path, ctx: _Context, known, pseudonymiser, segme
         ).lastrowid
         if parsed.kind == VERBATIMS:
             _upsert_respondents(conn, rows)
-        n_segments = 0
-        segment_rows = []
-        for idx, (row, spans) in enumerate(zip(rows, spans_per_row)):
-            turn_id = conn.execute(
-                """INSERT INTO turns (document_id, idx, speaker, role, role_source, participant_id, start_s, end_s,
-                   line, text, attributes_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (doc_id, idx, row["speaker"], row["role"], row["role_source"], row["participant"], row["start"],
-                 row["end"], row["line"], row["text"], json.dumps(row["attributes"], ensure_ascii=False, default=str)),
-            ).lastrowid
-            times = interpolate_times(spans, len(row["text"]), row["start"], row["end"])
-            for s_idx, (span, (t0, t1)) in enumerate(zip(spans, times)):
-                segment_rows.append((
-                    f"D{doc_id:04d}-T{idx:04d}-S{s_idx:02d}", doc_id, turn_id, s_idx, span.start_char,
-                    span.end_char, t0, t1, span.text, hashlib.sha1(span.text.encode("utf-8")).hexdigest(),
-                ))
-            n_segments += len(spans)
-        conn.executemany(
-            """INSERT INTO segments (segment_id, document_id, turn_id, idx, start_char, end_char, start_s, end_s,
-               text, text_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            segment_rows,
-        )
+        # Turn ids are assigned here, under the write lock: the next free rowids, as INSERT would give.
+        base = conn.execute("SELECT COALESCE(MAX(turn_id), 0) FROM turns").fetchone()[0] + 1
+        for start in range(0, len(turn_rows), WRITE_BATCH):
+            conn.executemany(
+                """INSERT INTO turns (turn_id, document_id, idx, speaker, role, role_source, participant_id, start_s,
+                   end_s, line, text, attributes_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [(base + t[0], doc_id, *t) for t in turn_rows[start:start + WRITE_BATCH]],
+            )
+        for start in range(0, len(segment_parts), WRITE_BATCH):
+            conn.executemany(
+                """INSERT INTO segments (segment_id, document_id, turn_id, idx, start_char, end_char, start_s, end_s,
+                   text, text_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [(f"D{doc_id:04d}-T{p[0]:04d}-S{p[1]:02d}", doc_id, base + p[0], *p[1:])
+                 for p in segment_parts[start:start + WRITE_BATCH]],
+            )
+        n_segments = len(segment_parts)
         conn.executemany(
             "INSERT INTO pseudonym_counts (document_id, kind, count) VALUES (?, ?, ?)",
             [(doc_id, k, v) for k, v in sorted(pseudo_counts.items())],

@@ -52,7 +52,19 @@ class Project:
             (self.path / sub).mkdir(exist_ok=True)
         os.chmod(self.private_dir, 0o700)
         self._local = threading.local()
-        self.migrations_applied = migrate(self.conn, self.db_path, self.backups_dir)
+        try:
+            self.migrations_applied = migrate(self.conn, self.db_path, self.backups_dir)
+        except sqlite3.DatabaseError as exc:
+            if type(exc) is not sqlite3.DatabaseError:  # locked, constraint...: not damage
+                raise
+            self.close()
+            raise StoreError(
+                "E408",
+                f"the project store cannot be read: {exc}",
+                path=self.db_path,
+                hint="restore the latest copy from the project's backups/ folder (written by `interviewkit backup` "
+                "and before each migration) in place of interviewkit.sqlite",
+            ) from None
 
     # -- locations ---------------------------------------------------------------------------
     @property
@@ -272,29 +284,61 @@ class Project:
             "errors": errors,
         }
 
-    def check(self) -> list[str]:
-        """Integrity problems and orphans (empty list when the store is sound)."""
-        problems = integrity_problems(self.conn)
-        orphan_queries = {
-            "segments without a turn": "SELECT COUNT(*) FROM segments s LEFT JOIN turns t ON t.turn_id = s.turn_id "
-            "WHERE t.turn_id IS NULL",
-            "turns without a document": "SELECT COUNT(*) FROM turns t LEFT JOIN documents d "
-            "ON d.document_id = t.document_id WHERE d.document_id IS NULL",
-            "paths with several current versions": "SELECT COUNT(*) FROM (SELECT path FROM documents "
-            "WHERE is_current = 1 GROUP BY path HAVING COUNT(*) > 1)",
-        }
-        for label, sql in orphan_queries.items():
-            n = self.conn.execute(sql).fetchone()[0]
-            if n:
-                problems.append(f"{n} {label}")
+    def check(self, limit: int = 20) -> list[str]:
+        """Integrity problems and orphans, each naming the rows concerned (empty list when the store is sound).
+
+        SQLite's integrity and foreign-key checks, then what foreign keys cannot express: a path with
+        several current versions, a segment whose document is not its turn's, a segment whose text is not
+        the slice ``[start_char, end_char)`` of its turn, gaps in the recorded schema versions.
+        """
+        problems = integrity_problems(self.conn, limit=limit)
+        if problems and problems[0].startswith("SQLite cannot read"):
+            return problems
+        named_queries = [
+            ("path {0} has {1} current versions (document ids {2}); keep one with is_current = 1",
+             "SELECT path, COUNT(*), GROUP_CONCAT(document_id, ', ') FROM documents WHERE is_current = 1 "
+             "GROUP BY path HAVING COUNT(*) > 1 ORDER BY path"),
+            ("segment {0} belongs to document {1} but its turn {2} to document {3}",
+             "SELECT s.segment_id, s.document_id, t.turn_id, t.document_id FROM segments s "
+             "JOIN turns t ON t.turn_id = s.turn_id WHERE t.document_id != s.document_id ORDER BY s.segment_id"),
+            ("segment {0}: its text is not characters {1}-{2} of turn {3}",
+             "SELECT s.segment_id, s.start_char, s.end_char, s.turn_id FROM segments s JOIN turns t "
+             "ON t.turn_id = s.turn_id WHERE substr(t.text, s.start_char + 1, s.end_char - s.start_char) != s.text "
+             "ORDER BY s.segment_id"),
+        ]
+        try:
+            for template, sql in named_queries:
+                rows = self.conn.execute(sql).fetchmany(limit + 1)
+                problems += [template.format(*r) for r in rows[:limit]]
+                if len(rows) > limit:
+                    problems.append("... and more of the same kind")
+            versions = [r[0] for r in self.conn.execute("SELECT version FROM schema_version ORDER BY version")]
+            if versions != list(range(1, len(versions) + 1)):
+                problems.append(f"schema versions recorded are {versions}, not 1..{len(versions)}")
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"SQLite cannot read the store: {exc}")
         return problems
 
     def backup(self, dest: str | Path | None = None) -> Path:
-        """A consistent copy of the store (not the pseudonym key), safe while notebooks write."""
-        if dest is None:
+        """A consistent copy of the store (not the pseudonym key), safe while notebooks write.
+
+        Default: ``backups/backup-<UTC time>.sqlite`` (never overwriting an earlier backup); ``dest`` may be
+        a file or an existing folder. Only ``interviewkit.sqlite`` is copied: ``private/`` (the pseudonym
+        key) never is, and a destination inside ``private/`` is refused.
+        """
+        if dest is None or Path(dest).expanduser().is_dir():
+            folder = self.backups_dir if dest is None else Path(dest).expanduser()
             stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-            dest = self.backups_dir / f"backup-{stamp}.sqlite"
-        return backup(self.conn, Path(dest))
+            dest = folder / f"backup-{stamp}.sqlite"
+            n = 2
+            while dest.exists():
+                dest = folder / f"backup-{stamp}-{n}.sqlite"
+                n += 1
+        dest = Path(dest).expanduser().resolve()
+        if dest == self.db_path or self.private_dir in dest.parents:
+            raise StoreError("E410", "a backup cannot replace the store or go into the private folder", path=dest,
+                             hint="choose a file outside PROJECT/private, e.g. PROJECT/backups/copie.sqlite")
+        return backup(self.conn, dest)
 
 
 def open_project(path: str | Path, create: bool = True) -> Project:

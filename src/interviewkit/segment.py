@@ -20,6 +20,8 @@ from functools import lru_cache
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 CHUNK_CHARS = 20_000
+PUNCT_RUN = 100
+_PUNCT_RUN = re.compile(r"[^\w\s]{%d}" % PUNCT_RUN)
 
 DEFAULT_MODELS = {"fr": "fr_core_news_sm", "en": None}
 
@@ -61,7 +63,12 @@ def load_segmenter_pipeline(lang: str = "fr"):
 
 
 def _chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
-    """Cut ``text`` into pieces of at most ``size`` chars, on a newline or space when possible."""
+    """Cut ``text`` into pieces of at most ``size`` chars, on a newline or space when possible.
+
+    A run of :data:`PUNCT_RUN` or more punctuation/symbol characters without a space ("((((", "«»«»",
+    "……": garbage, never words) is cut into pieces of that length: spaCy's tokenizer strips prefixes and
+    suffixes one character at a time, which is quadratic on one such token (20,000 of them took a minute).
+    """
     pos, n = 0, len(text)
     while pos < n:
         end = min(pos + size, n)
@@ -71,6 +78,9 @@ def _chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
                 if cut > pos + size // 2:
                     end = cut + len(sep.rstrip()) if sep != " " else cut + 1
                     break
+        run = _PUNCT_RUN.search(text, pos, end)
+        if run is not None:
+            end = run.start() if run.start() > pos else pos + PUNCT_RUN
         yield pos, text[pos:end]
         pos = end
 
@@ -117,15 +127,23 @@ class Segmenter:
                 end -= 1
             if end > start:
                 trimmed.append((start, end))
+        # [start, end, is_short, words]; the word count of a merged segment is kept up to date instead of
+        # being recounted (recounting made a long run of short fragments quadratic: 80 kB of "Oui. " took 20 s).
         merged: list[list[int]] = []
         for start, end in trimmed:
-            short = len(_WORD.findall(text[start:end])) < self.min_words
+            words = len(_WORD.findall(text, start, end))
+            short = words < self.min_words
             if merged and (short or merged[-1][2]):
-                merged[-1][1] = end
-                merged[-1][2] = int(len(_WORD.findall(text[merged[-1][0]:end])) < self.min_words)
+                last = merged[-1]
+                # two runs of word characters that touch across the boundary are one word
+                joined = (last[1] == start and _WORD.match(text, start - 1, start) is not None
+                          and _WORD.match(text, start, start + 1) is not None)
+                last[3] += words - (1 if joined else 0)
+                last[1] = end
+                last[2] = int(last[3] < self.min_words)
             else:
-                merged.append([start, end, int(short)])
-        return [Span(s, e, text[s:e]) for s, e, _ in merged]
+                merged.append([start, end, int(short), words])
+        return [Span(s, e, text[s:e]) for s, e, _, _ in merged]
 
 
 def interpolate_times(

@@ -71,10 +71,10 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], out: str | Path) -> Path:
     wb.remove(wb.active)
     for name, df in sheets.items():
         ws = wb.create_sheet(title=name[:31])
-        ws.append([str(c) for c in df.columns])
+        ws.append([xlsx_text(c) for c in df.columns])
         for row in df.itertuples(index=False):
-            ws.append([None if _isna(v) else (v if isinstance(v, (int, float, bool)) else str(v)) for v in row])
-        for cells in ws.iter_rows(min_row=2):
+            ws.append([None if _isna(v) else (v if isinstance(v, (int, float, bool)) else xlsx_text(v)) for v in row])
+        for cells in ws.iter_rows(min_row=1):
             for cell in cells:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"
@@ -84,6 +84,15 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], out: str | Path) -> Path:
         ws.freeze_panes = "A2"
     wb.save(out)
     return Path(out)
+
+
+def xlsx_text(value: object) -> str:
+    """``value`` as text a worksheet can hold: the control characters XML forbids (form feed, vertical tab,
+    escape... which transcripts exported from PDFs or terminals carry and the readers keep) become spaces
+    instead of making openpyxl refuse the whole export (IllegalCharacterError)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub(" ", str(value))
 
 
 def _isna(value: object) -> bool:

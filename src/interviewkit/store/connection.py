@@ -8,6 +8,7 @@ checkpoint; a committed transaction survives a process kill).
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -74,18 +75,45 @@ def schema_version(conn: sqlite3.Connection) -> int:
 
 
 def backup(conn: sqlite3.Connection, dest: Path) -> Path:
-    """Write a consistent copy of the store to ``dest`` (SQLite online backup; safe while others write)."""
+    """Write a consistent copy of the store to ``dest`` (SQLite online backup; safe while others write).
+
+    The copy is written next to ``dest``, checked (``PRAGMA quick_check``), flushed to disk and only then
+    renamed to ``dest``: an interrupted or failed backup never leaves a partial file under that name.
+    """
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_suffix(dest.suffix + ".tmp")
-    if tmp.exists():
-        tmp.unlink()
+    tmp = dest.with_name(dest.name + ".tmp")
+    for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+        if leftover.exists():
+            leftover.unlink()
     target = sqlite3.connect(str(tmp))
     try:
         conn.backup(target)
+        target.execute("PRAGMA journal_mode = DELETE")  # a self-contained file: no -wal beside it
+        verdict = [r[0] for r in target.execute("PRAGMA quick_check")]
     finally:
         target.close()
+    if verdict != ["ok"]:
+        tmp.unlink(missing_ok=True)
+        raise StoreError("E409", f"the backup copy failed its check ({'; '.join(verdict[:3])})", path=dest,
+                         hint="run `interviewkit check` on the project; the store itself may be damaged")
+    _fsync(tmp)
     tmp.replace(dest)
+    _fsync(dest.parent)
     return dest
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file (or a folder's entries) to disk; a no-op where the OS does not allow it."""
+    try:
+        fd = os.open(str(path), os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def migrate(conn: sqlite3.Connection, db_path: Path, backups_dir: Path) -> list[int]:
@@ -141,9 +169,35 @@ def _statements(sql: str) -> list[str]:
     return out
 
 
-def integrity_problems(conn: sqlite3.Connection) -> list[str]:
-    """SQLite's own integrity and foreign-key checks; empty when the store is sound."""
-    problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
-    for row in conn.execute("PRAGMA foreign_key_check"):
-        problems.append(f"foreign key: table {row[0]} rowid {row[1]} -> {row[2]}")
+def integrity_problems(conn: sqlite3.Connection, limit: int = 20) -> list[str]:
+    """SQLite's own integrity and foreign-key checks, each problem naming the row; empty when sound.
+
+    A store too damaged to be checked gives one problem naming SQLite's error (never an exception).
+    """
+    try:
+        problems = [f"SQLite integrity check: {r[0]}" for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        for table, rowid, parent, fkid in conn.execute("PRAGMA foreign_key_check").fetchall():
+            problems.append(_dangling(conn, table, rowid, parent, fkid))
+    except sqlite3.DatabaseError as exc:
+        return [f"SQLite cannot read the store: {exc}"]
+    if len(problems) > limit:
+        problems = problems[:limit] + [f"... and {len(problems) - limit} more"]
     return problems
+
+
+def _dangling(conn: sqlite3.Connection, table: str, rowid: int | None, parent: str, fkid: int) -> str:
+    """``segments D0001-T0002-S00: turn_id 999 refers to a missing row of turns``."""
+    fk = [r for r in conn.execute(f"PRAGMA foreign_key_list({table})") if r[0] == fkid]
+    columns = [r[3] for r in fk]
+    pk = [r[1] for r in sorted(conn.execute(f"PRAGMA table_info({table})"), key=lambda r: r[5]) if r[5]]
+    ident, values = f"rowid {rowid}", []
+    if rowid is not None:
+        row = conn.execute(f"SELECT * FROM {table} WHERE rowid = ?", (rowid,)).fetchone()
+        if row is not None:
+            keys = row.keys() if hasattr(row, "keys") else [
+                d[0] for d in conn.execute(f"SELECT * FROM {table} LIMIT 0").description]
+            named = dict(zip(keys, tuple(row)))
+            if pk:
+                ident = ", ".join(f"{c}={named[c]!r}" for c in pk) if len(pk) > 1 else repr(named[pk[0]])
+            values = [f"{c} {named.get(c)!r}" for c in columns]
+    return f"{table} {ident}: {', '.join(values) or 'a reference'} refers to a missing row of {parent}"
