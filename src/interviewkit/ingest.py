@@ -206,7 +206,7 @@ def ingest(
         run_id = conn.execute(
             "INSERT INTO ingest_runs (started_at, options_json) VALUES (?, ?)",
             (utcnow(), json.dumps({"paths": [str(p) for p in paths], "lang": lang, "pseudonymise": pseudonymise,
-                                   "interviewers": list(interviewers)}, ensure_ascii=False)),
+                                   "interviewers": len(list(interviewers))}, ensure_ascii=False)),
         ).lastrowid
     report = IngestReport(run_id=run_id, skipped=[{"path": str(p), "reason": r} for p, r in skipped])
     context_for = _resolve_contexts(manifests, text_column, lang, list(interviewers))

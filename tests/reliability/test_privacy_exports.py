@@ -174,9 +174,6 @@ def test_participant_names_in_file_names_do_not_reach_exports_or_backups(named_f
     assert leaks == [], leaks
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="ingest.py records the run's options in "
-                   "ingest_runs.options_json, including `--interviewer` names in clear: the interviewer's real name "
-                   "is in the store and in every default backup, although it is an original of the pseudonym key")
 def test_interviewer_names_given_on_the_command_line_are_not_stored_in_clear(named_files_project):
     assert b"Hugo Martin" not in named_files_project["backup"].read_bytes()
 
