@@ -121,3 +121,16 @@ def test_cli_tag_with_dask_engine(seed_project, tmp_path):
     assert f"{n_customer(project)} segments tagged" in result.output
     with sqlite3.connect(project.db_path) as conn:
         assert conn.execute("SELECT engine FROM tag_runs").fetchone()[0] == "dask"
+
+
+def test_cli_bench_finds_the_checkout_benchmarks(monkeypatch):
+    from typer.testing import CliRunner
+
+    from interviewkit.cli import app
+
+    result = CliRunner().invoke(app, ["bench", "--list"])
+    assert result.exit_code == 0, result.output
+    assert "incremental" in result.output and "dask" in result.output
+    monkeypatch.setenv("INTERVIEWKIT_BENCHMARKS", "/nonexistent/benchmarks")
+    result = CliRunner().invoke(app, ["bench", "--list"])
+    assert result.exit_code != 0

@@ -346,9 +346,9 @@ def _find_benchmarks() -> Path:
     from .errors import ConfigError
 
     env = os.environ.get("INTERVIEWKIT_BENCHMARKS")
-    candidates = [Path(env)] if env else []
-    candidates += [parent / "benchmarks" for parent in Path(__file__).resolve().parents]
-    candidates.append(Path.cwd() / "benchmarks")
+    candidates = [Path(env)] if env else [parent / "benchmarks" for parent in Path(__file__).resolve().parents]
+    if not env:
+        candidates.append(Path.cwd() / "benchmarks")
     for folder in candidates:
         if (folder / "__main__.py").is_file():
             return folder

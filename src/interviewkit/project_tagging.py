@@ -1,0 +1,644 @@
+"""``interviewkit tag``: tag a project's customer segments and keep the tags in the store.
+
+Incremental and resumable: a segment is re-tagged only when its text, the
+codebook (its hash) or the pipeline changed since its stored auto tag; tags
+are committed in batches, so a killed run resumes where it stopped. Auto tags
+live in ``auto_tags``; human decisions live in ``decisions`` and are never
+touched here.
+
+Caches (all under ``PROJECT/cache/``, derived, safe to delete):
+
+* ``parsed-v2-<pipeline>.sqlite``: the parsed spaCy Docs keyed by text hash, one
+  file per base pipeline (see :func:`doc_to_bytes`). After a codebook edit the
+  Docs come from here and only the rule layers run again.
+* ``pipelines.json``: which pipeline id a (language, profile, model, installed
+  package versions, tagger source) combination gives. With it, deciding what is
+  fresh needs neither spaCy nor the model: a re-run with nothing changed reads
+  the stored keys, finds nothing to do and returns without importing spaCy; a
+  re-run after a codebook edit loads only the model's tokenizer and vocabulary
+  (for compiling the patterns), not its neural components.
+
+The planning, cache and writing helpers here are shared with the Dask engine
+(:mod:`interviewkit.engine`), so both follow the same freshness rules.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .project import Project
+from .store import utcnow
+
+TAG_COLUMNS = ["stage", "channel", "emotion", "valence", "irritant", "moments", "lane", "confidence", "evidence"]
+DEFAULT_MODEL = "fr_core_news_sm"
+DOC_FORMAT = "v2"
+
+
+@dataclass
+class TagRunReport:
+    """What one ``tag`` run did; ``timings`` (seconds) split the run into plan (reading the store and
+    deciding what is fresh), load (spaCy import, model and rule compilation), parse, cache (reading and
+    writing parsed Docs), annotate (rule layers) and write (auto tags committed); the Dask engine adds
+    ``worker_*`` sums, ``cluster`` (start-up) and ``by_worker`` (segments tagged per worker process)."""
+
+    run_id: int
+    tagged: int = 0
+    reused: int = 0
+    parsed: int = 0
+    parse_cache_hits: int = 0
+    by_language: dict[str, int] = field(default_factory=dict)
+    engine: str = "local"
+    model_loaded: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+    by_worker: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        return (f"run {self.run_id}: {self.tagged} segments tagged, {self.reused} unchanged; "
+                f"{self.parsed} parsed, {self.parse_cache_hits} parse-cache hits")
+
+    def add_time(self, key: str, seconds: float) -> None:
+        self.timings[key] = self.timings.get(key, 0.0) + seconds
+
+
+# ---------------------------------------------------------------------------------------- Doc cache
+
+_DOC_ATTRS = ("ORTH", "SPACY", "TAG", "POS", "MORPH", "LEMMA", "DEP", "HEAD", "SENT_START", "ENT_IOB",
+              "ENT_TYPE", "ENT_KB_ID", "ENT_ID", "NORM")
+_STRING_ATTRS = ("ORTH", "TAG", "MORPH", "LEMMA", "DEP", "ENT_TYPE", "ENT_KB_ID", "ENT_ID", "NORM")
+_MAGIC = b"IKD2"
+
+
+@lru_cache(maxsize=1)
+def _attr_ids() -> tuple[list[int], list[int]]:
+    from spacy.attrs import IDS
+
+    return [IDS[a] for a in _DOC_ATTRS], [i for i, a in enumerate(_DOC_ATTRS) if a in _STRING_ATTRS]
+
+
+def doc_to_bytes(doc) -> bytes:
+    """A parsed Doc as bytes: token attributes (``Doc.to_array``) and the strings they use.
+
+    Keeps words, spaces, tags, POS, morphology, lemmas, dependencies, sentences and entities (what
+    DocBin keeps), not the tensor nor ``user_data``. About 10x faster to write and read back than
+    ``Doc.to_bytes`` (whose msgpack decoding looks up spaCy's registries on every call).
+    """
+    import numpy as np
+
+    ids, string_cols = _attr_ids()
+    arr = doc.to_array(ids)
+    strings = doc.vocab.strings
+    used = np.unique(arr[:, string_cols]) if len(arr) else []
+    words = [strings[int(h)] for h in used if h]
+    head = json.dumps(words, ensure_ascii=False).encode("utf-8")
+    return _MAGIC + len(head).to_bytes(4, "little") + head + arr.astype("uint64").tobytes()
+
+
+def doc_from_bytes(vocab, data: bytes):
+    """Inverse of :func:`doc_to_bytes` with ``vocab`` (the pipeline's)."""
+    import numpy as np
+    from spacy.tokens import Doc
+
+    if data[:4] != _MAGIC:
+        raise ValueError("not a parsed-Doc record of this version")
+    ids, _ = _attr_ids()
+    n = int.from_bytes(data[4:8], "little")
+    for s in json.loads(data[8:8 + n].decode("utf-8")):
+        vocab.strings.add(s)
+    arr = np.frombuffer(data[8 + n:], dtype=np.uint64).reshape(-1, len(ids))
+    if not len(arr):
+        return Doc(vocab, words=[])
+    words = [vocab.strings[h] for h in arr[:, 0].tolist()]
+    doc = Doc(vocab, words=words, spaces=arr[:, 1].astype(bool).tolist())
+    return doc.from_array(ids[2:], np.ascontiguousarray(arr[:, 2:]))
+
+
+class ParsedDocCache:
+    """Parsed Docs (:func:`doc_to_bytes` records) keyed by text hash, in one SQLite file per pipeline."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.conn = sqlite3.connect(str(path), timeout=60, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.conn.execute("CREATE TABLE IF NOT EXISTS docs (text_hash TEXT PRIMARY KEY, data BLOB NOT NULL)"
+                          " WITHOUT ROWID")
+        self.hits = 0
+        self.misses = 0
+
+    def _select(self, column: str, hashes: list[str]) -> Iterator[tuple]:
+        for i in range(0, len(hashes), 500):
+            chunk = hashes[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            yield from self.conn.execute(f"SELECT text_hash{column} FROM docs WHERE text_hash IN ({marks})", chunk)
+
+    def present(self, hashes: Iterable[str]) -> set[str]:
+        """Which of ``hashes`` are cached (not counted as hits)."""
+        return {row[0] for row in self._select("", list(dict.fromkeys(hashes)))}
+
+    def get_many(self, hashes: list[str]) -> dict[str, bytes]:
+        wanted = list(dict.fromkeys(hashes))
+        found = {h: data for h, data in self._select(", data", wanted)}
+        self.hits += len(found)
+        self.misses += len(wanted) - len(found)
+        return found
+
+    def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
+        rows = list(items)
+        if not rows:
+            return
+        self.conn.execute("BEGIN")
+        self.conn.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?)", rows)
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _cache_name(pipeline_id: str) -> str:
+    return f"parsed-{DOC_FORMAT}-" + hashlib.sha1(pipeline_id.encode("utf-8")).hexdigest()[:16] + ".sqlite"
+
+
+def parsed_doc_cache(project: Project, pipeline_id: str) -> ParsedDocCache:
+    return ParsedDocCache(project.cache_dir / _cache_name(pipeline_id))
+
+
+# ---------------------------------------------------------------------------------------- pipelines
+
+def _dist_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "none"
+
+
+@lru_cache(maxsize=4)
+def _source_hash(relative: str) -> str:
+    """Hash of one of interviewkit's source files (a code change invalidates what was derived with it)."""
+    try:
+        return hashlib.sha1((Path(__file__).resolve().parent / relative).read_bytes()).hexdigest()[:12]
+    except OSError:  # pragma: no cover
+        return "unknown"
+
+
+def pipeline_key(lang: str, profile: str, model: str = DEFAULT_MODEL) -> str:
+    """What determines the base pipeline, known without importing spaCy: language, profile, model name,
+    installed versions of spaCy, the model and spacy-lookups-data, and the tagger's source."""
+    return "|".join([lang, profile, model, f"spacy={_dist_version('spacy')}", f"model={_dist_version(model)}",
+                     f"lookups={_dist_version('spacy-lookups-data')}", f"tagger={_source_hash('tagging/tagger.py')}"])
+
+
+class PipelineRegistry:
+    """``cache/pipelines.json``: :func:`pipeline_key` -> pipeline id, learnt when a pipeline is loaded."""
+
+    def __init__(self, project: Project) -> None:
+        self.path = project.cache_dir / "pipelines.json"
+        try:
+            self.known: dict[str, str] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.known = {}
+
+    def get(self, key: str) -> str | None:
+        return self.known.get(key)
+
+    def put(self, key: str, pipeline_id: str) -> None:
+        if self.known.get(key) == pipeline_id:
+            return
+        self.known[key] = pipeline_id
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(self.known, indent=1, sort_keys=True), encoding="utf-8")
+        tmp.replace(self.path)
+
+
+def _model_components(model: str) -> list[str]:
+    """Component names of an installed spaCy model package, from its meta.json (nothing loaded)."""
+    import spacy.util
+
+    try:
+        meta = json.loads((Path(spacy.util.get_package_path(model)) / "meta.json").read_text(encoding="utf-8"))
+        return list(dict.fromkeys(list(meta.get("components", [])) + list(meta.get("pipeline", []))))
+    except Exception:  # noqa: BLE001 - fall back to the components of the French pipelines
+        return ["tok2vec", "morphologizer", "parser", "senter", "attribute_ruler", "lemmatizer", "ner", "tagger"]
+
+
+@lru_cache(maxsize=4)
+def rules_only_pipeline(lang: str, model: str, profile: str):
+    """The tokenizer and vocabulary of the base pipeline without its components: enough to compile the
+    codebook's patterns and to read cached Docs, a fraction of the model's load time."""
+    import spacy
+
+    from .tagging import load_base_pipeline
+
+    if lang != "fr" or profile == "lookup":
+        return load_base_pipeline(lang, model, profile)  # blank pipelines: cheap already
+    return spacy.load(model, exclude=_model_components(model))
+
+
+# ---------------------------------------------------------------------------------------- codebook
+
+class CodebookRef:
+    """A codebook's hash and version, known without parsing the YAML when the file (and its lexicon
+    files) are byte-for-byte the ones seen before: ``cache/codebooks.json`` maps the file's SHA-256 (and
+    the hash of ``codebook.py``) to them. Validating a codebook imports spaCy (token patterns), which a re-run with nothing to do avoids.
+    :attr:`book` parses it on first use."""
+
+    MAX_ENTRIES = 32
+
+    def __init__(self, codebook=None, project: Project | None = None) -> None:
+        from .codebook import Codebook
+
+        self._book = codebook if isinstance(codebook, Codebook) else None
+        self._index_path = project.cache_dir / "codebooks.json" if project is not None else None
+        self.path: Path | None = None
+        self.file_hash: str | None = None
+        self.hash = self.version = None
+        if self._book is not None:
+            self.hash, self.version = self._book.hash, str(self._book.version)
+            return
+        from .codebook import default_codebook_path
+
+        path = Path(codebook).expanduser() if codebook is not None else default_codebook_path()
+        if path.is_dir():
+            path = path / "codebook.yml"
+        self.path = path
+        try:  # the key covers the file and the code that validates it (its defaults feed the hash)
+            self.file_hash = hashlib.sha256(path.read_bytes()).hexdigest() + "-" + _source_hash("codebook.py")
+        except OSError:
+            self.file_hash = None  # load_codebook reports the missing file
+        entry = self._index().get(self.file_hash or "")
+        if entry and all(_file_hash16(Path(p)) == h for p, h in entry.get("lexicons", [])):
+            self.hash, self.version = entry["hash"], entry["version"]
+        else:
+            self._load()
+
+    def _index(self) -> dict:
+        if self._index_path is None:
+            return {}
+        try:
+            return json.loads(self._index_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _load(self) -> None:
+        from .codebook import load_codebook
+
+        book = load_codebook(self.path)
+        self._book, self.hash, self.version = book, book.hash, str(book.version)
+        if self._index_path is None or self.file_hash is None:
+            return
+        lexicons = []
+        for lex in book.lexicons:
+            lp = Path(lex.path).expanduser()
+            if not lp.is_absolute():
+                lp = self.path.parent / lp
+            lexicons.append([str(lp.resolve()), lex.content_hash])
+        index = self._index()
+        index.pop(self.file_hash, None)
+        index[self.file_hash] = {"hash": self.hash, "version": self.version, "lexicons": lexicons}
+        while len(index) > self.MAX_ENTRIES:
+            index.pop(next(iter(index)))
+        self._index_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self._index_path.with_name(f".{self._index_path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(index, indent=1), encoding="utf-8")
+        tmp.replace(self._index_path)
+
+    @property
+    def book(self):
+        """The parsed, validated :class:`~interviewkit.codebook.Codebook`."""
+        if self._book is None:
+            self._load()
+        return self._book
+
+
+def _file_hash16(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------- planning
+
+class SegmentTask(NamedTuple):
+    segment_id: str
+    text_hash: str
+    context_id: str | None
+    context_hash: str | None
+    language: str
+
+
+@dataclass
+class TagPlan:
+    """What a run has to do: the codebook, the pipeline id per language and the segments to (re-)tag."""
+
+    codebook: CodebookRef
+    profile: str
+    model: str
+    pipeline_ids: dict[str, str]
+    todo: dict[str, list[SegmentTask]]
+    reused: int
+    taggers: dict[str, Any] = field(default_factory=dict)
+    load_seconds: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return sum(len(v) for v in self.todo.values())
+
+    @property
+    def book(self):
+        return self.codebook.book
+
+
+def _language(value: str | None) -> str:
+    return "en" if value == "en" else "fr"
+
+
+def _segment_keys(project: Project) -> list[tuple]:
+    """Current segments in reading order with their language, role and stored auto tag keys."""
+    return project.conn.execute(
+        """SELECT s.segment_id, s.text_hash, s.document_id, t.role, d.language,
+                  a.text_hash, a.codebook_hash, a.pipeline_id
+           FROM segments s JOIN turns t ON t.turn_id = s.turn_id
+           JOIN documents d ON d.document_id = s.document_id
+           LEFT JOIN auto_tags a ON a.segment_id = s.segment_id
+           WHERE d.is_current = 1
+           ORDER BY s.document_id, t.idx, s.idx"""
+    ).fetchall()
+
+
+def segments_to_tag(project: Project):
+    """Current segments (all roles) in reading order, with ``context_id``: the segment just before
+    (the previous sentence of the turn, or the last sentence of the previous turn, often the
+    interviewer's question), and the keys of their stored auto tag."""
+    df = project.query(
+        """SELECT s.segment_id, s.text, s.text_hash, s.document_id, t.role, d.language,
+                  a.text_hash AS tagged_text_hash, a.codebook_hash AS tagged_codebook, a.pipeline_id AS tagged_pipeline
+           FROM segments s JOIN turns t ON t.turn_id = s.turn_id
+           JOIN documents d ON d.document_id = s.document_id
+           LEFT JOIN auto_tags a ON a.segment_id = s.segment_id
+           WHERE d.is_current = 1
+           ORDER BY s.document_id, t.idx, s.idx"""
+    )
+    previous = df["segment_id"].shift(1)
+    same_doc = df["document_id"].eq(df["document_id"].shift(1))
+    df["context_id"] = previous.where(same_doc, None)
+    df["language"] = df["language"].map(_language)
+    return df
+
+
+def _build_tagger(book, lang: str, profile: str, model: str, tagger_factory=None):
+    if tagger_factory is not None:
+        return tagger_factory(lang)
+    from .tagging import JourneyTagger
+
+    return JourneyTagger(codebook=book, lang=lang, model=model, profile=profile)
+
+
+def plan_run(project: Project, codebook=None, profile: str = "full", model: str = DEFAULT_MODEL,
+             tagger_factory: Callable[[str], Any] | None = None,
+             resolver: Callable[[str], str] | None = None) -> TagPlan:
+    """Decide what to tag: every current customer segment whose stored auto tag has another text hash,
+    codebook hash or pipeline id. A pipeline id not in ``pipelines.json`` yet comes from ``resolver(lang)``
+    (the Dask engine asks a worker) or else from a tagger built here (the model is loaded)."""
+    ref = codebook if isinstance(codebook, CodebookRef) else CodebookRef(codebook, project)
+    book_hash = ref.hash
+    rows = _segment_keys(project)
+    customer: list[tuple[tuple, str | None, str | None]] = []
+    prev_id = prev_hash = prev_doc = None
+    for row in rows:
+        seg_id, text_hash, doc_id = row[0], row[1], row[2]
+        ctx_id, ctx_hash = (prev_id, prev_hash) if doc_id == prev_doc else (None, None)
+        if row[3] == "participant":
+            customer.append((row, ctx_id, ctx_hash))
+        prev_id, prev_hash, prev_doc = seg_id, text_hash, doc_id
+    langs = sorted({_language(r[4]) for r, _, _ in customer}) or ["fr"]
+    plan = TagPlan(codebook=ref, profile=profile, model=model, pipeline_ids={}, todo={}, reused=0)
+    registry = PipelineRegistry(project)
+    for lang in langs:
+        key = pipeline_key(lang, profile, model)
+        known = registry.get(key) if tagger_factory is None else None
+        if known is None:
+            start = time.perf_counter()
+            if resolver is not None and tagger_factory is None:
+                known = resolver(lang)
+            else:
+                tagger = _build_tagger(ref.book, lang, profile, model, tagger_factory)
+                plan.taggers[lang] = tagger
+                known = tagger.pipeline_id
+            plan.load_seconds += time.perf_counter() - start
+            if tagger_factory is None:
+                registry.put(key, known)
+        plan.pipeline_ids[lang] = known
+    for row, ctx_id, ctx_hash in customer:
+        lang = _language(row[4])
+        if row[5] == row[1] and row[6] == book_hash and row[7] == plan.pipeline_ids[lang]:
+            plan.reused += 1
+        else:
+            plan.todo.setdefault(lang, []).append(SegmentTask(row[0], row[1], ctx_id, ctx_hash, lang))
+    return plan
+
+
+def start_run(project: Project, plan: TagPlan, engine: str = "local") -> int:
+    with project.transaction():
+        return project.conn.execute(
+            "INSERT INTO tag_runs (started_at, codebook_version, codebook_hash, pipeline_id, engine)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (utcnow(), plan.codebook.version, plan.codebook.hash, json.dumps(plan.pipeline_ids, sort_keys=True), engine),
+        ).lastrowid
+
+
+def finish_run(project: Project, report: TagRunReport, status: str = "done") -> None:
+    with project.transaction():
+        project.conn.execute(
+            "UPDATE tag_runs SET finished_at = ?, tagged = ?, reused = ?, status = ? WHERE run_id = ?",
+            (utcnow(), report.tagged, report.reused, status, report.run_id),
+        )
+
+
+def texts_of(project: Project, segment_ids: Iterable[str]) -> dict[str, str]:
+    """segment id -> text, read from the store in chunks."""
+    ids = list(dict.fromkeys(segment_ids))
+    out: dict[str, str] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        out.update(project.conn.execute(f"SELECT segment_id, text FROM segments WHERE segment_id IN ({marks})",
+                                        chunk).fetchall())
+    return out
+
+
+def batch_hashes(batch: list[SegmentTask]) -> dict[str, str]:
+    """text hash -> one segment id holding that text, for the segments of ``batch`` and their contexts."""
+    wanted: dict[str, str] = {}
+    for task in batch:
+        wanted.setdefault(task.text_hash, task.segment_id)
+        if task.context_hash is not None:
+            wanted.setdefault(task.context_hash, task.context_id)
+    return wanted
+
+
+def result_row(task: SegmentTask, result) -> tuple:
+    """The auto tag columns of one result (without run id, codebook hash and pipeline id)."""
+    return (
+        task.segment_id, task.text_hash,
+        ";".join(result.stage), ";".join(result.channel), result.emotion, int(result.valence),
+        int(result.irritant), ";".join(result.moments), result.lane,
+        json.dumps(result.confidence, ensure_ascii=False, sort_keys=True),
+        json.dumps(result.evidence, ensure_ascii=False),
+    )
+
+
+def write_auto_tags(project: Project, rows: list[tuple], run_id: int, codebook_hash: str, pipeline_id: str) -> None:
+    """Commit one batch of :func:`result_row` rows."""
+    with project.transaction():
+        project.conn.executemany(
+            """INSERT OR REPLACE INTO auto_tags (segment_id, run_id, text_hash, codebook_hash, pipeline_id, stage,
+               channel, emotion, valence, irritant, moments, lane, confidence_json, evidence_json)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [(r[0], run_id, r[1], codebook_hash, pipeline_id, *r[2:]) for r in rows],
+        )
+
+
+# ---------------------------------------------------------------------------------------- local engine
+
+class _StalePipeline(Exception):
+    """``pipelines.json`` named another pipeline id than the loaded pipeline has (now corrected)."""
+
+def tag_project(
+    project: Project,
+    codebook: str | Path | None = None,
+    profile: str = "full",
+    batch_size: int = 256,
+    progress: Callable[[str, int, int], None] | None = None,
+    tagger_factory: Callable[[str], Any] | None = None,
+    model: str = DEFAULT_MODEL,
+) -> TagRunReport:
+    """Tag every current customer segment that needs it; see the module docstring.
+
+    ``progress("tag", done, total)`` is called after each committed batch. ``tagger_factory(lang)``
+    replaces the default :class:`~interviewkit.tagging.JourneyTagger` (tests).
+    """
+    try:
+        return _tag_project(project, codebook, profile, batch_size, progress, tagger_factory, model)
+    except _StalePipeline:  # freshness was decided with a wrong pipeline id: decide again
+        return _tag_project(project, codebook, profile, batch_size, progress, tagger_factory, model)
+
+
+def _tag_project(project, codebook, profile, batch_size, progress, tagger_factory, model) -> TagRunReport:
+    start = time.perf_counter()
+    plan = plan_run(project, codebook, profile, model, tagger_factory)
+    run_id = start_run(project, plan, "local")
+    report = TagRunReport(run_id=run_id, reused=plan.reused, model_loaded=bool(plan.taggers))
+    report.add_time("load", plan.load_seconds)
+    report.add_time("plan", time.perf_counter() - start - plan.load_seconds)
+    status = "interrupted"
+    try:
+        done, total = 0, plan.total
+        for lang in sorted(plan.todo):
+            for n in _tag_language(project, plan, lang, batch_size, report, tagger_factory):
+                done += n
+                if progress:
+                    progress("tag", done, total)
+        status = "done"
+    except _StalePipeline:
+        status = "restarted"
+        raise
+    finally:
+        finish_run(project, report, status)
+    return report
+
+
+def _tagger_for_run(project: Project, plan: TagPlan, lang: str, tasks: list[SegmentTask], report: TagRunReport,
+                    tagger_factory) -> tuple[Any, ParsedDocCache]:
+    """The tagger for ``lang``: the full pipeline when some Doc must be parsed, else the rules on the
+    model's tokenizer and vocabulary only (every Doc is in the parse cache)."""
+    pid = plan.pipeline_ids[lang]
+    cache = parsed_doc_cache(project, pid)
+    tagger = plan.taggers.get(lang)
+    if tagger is not None:
+        return tagger, cache
+    hashes = {t.text_hash for t in tasks} | {t.context_hash for t in tasks if t.context_hash}
+    start = time.perf_counter()
+    if tagger_factory is None and cache.present(hashes) >= hashes:
+        from .tagging import JourneyTagger
+
+        nlp = rules_only_pipeline(lang, plan.model, plan.profile)
+        tagger = JourneyTagger(codebook=plan.book, lang=lang, model=plan.model, profile=plan.profile, nlp=nlp)
+    else:
+        tagger = _build_tagger(plan.book, lang, plan.profile, plan.model, tagger_factory)
+        report.model_loaded = True
+        if tagger.pipeline_id != pid:  # the registry was stale (e.g. a model re-installed in place)
+            PipelineRegistry(project).put(pipeline_key(lang, plan.profile, plan.model), tagger.pipeline_id)
+            raise _StalePipeline(lang)
+    report.add_time("load", time.perf_counter() - start)
+    plan.taggers[lang] = tagger
+    return tagger, cache
+
+
+def _tag_language(project: Project, plan: TagPlan, lang: str, batch_size: int, report: TagRunReport,
+                  tagger_factory) -> Iterator[int]:
+    tasks = plan.todo[lang]
+    tagger, cache = _tagger_for_run(project, plan, lang, tasks, report, tagger_factory)
+    pid, book_hash = plan.pipeline_ids[lang], plan.codebook.hash
+    try:
+        for start in range(0, len(tasks), max(1, batch_size)):
+            batch = tasks[start:start + batch_size]
+            docs = _docs_for(project, tagger, cache, batch_hashes(batch), report)
+            t0 = time.perf_counter()
+            rows = []
+            for task in batch:
+                context = docs[task.context_hash] if task.context_hash is not None else None
+                rows.append(result_row(task, tagger.annotate(docs[task.text_hash], context=context)))
+            t1 = time.perf_counter()
+            write_auto_tags(project, rows, report.run_id, book_hash, pid)
+            report.add_time("annotate", t1 - t0)
+            report.add_time("write", time.perf_counter() - t1)
+            report.tagged += len(rows)
+            report.by_language[lang] = report.by_language.get(lang, 0) + len(rows)
+            yield len(rows)
+    finally:
+        report.parse_cache_hits += cache.hits
+        cache.close()
+
+
+def _docs_for(project: Project, tagger, cache: ParsedDocCache, wanted: dict[str, str], report: TagRunReport) -> dict:
+    """text hash -> Doc for every wanted text, from the cache or parsed (then cached)."""
+    t0 = time.perf_counter()
+    cached = cache.get_many(list(wanted))
+    vocab = tagger.nlp.vocab
+    docs: dict[str, Any] = {h: doc_from_bytes(vocab, data) for h, data in cached.items()}
+    missing = [h for h in wanted if h not in cached]
+    report.add_time("cache", time.perf_counter() - t0)
+    if missing:
+        t0 = time.perf_counter()
+        text_by_id = texts_of(project, (wanted[h] for h in missing))
+        new_docs = list(tagger.parse([text_by_id[wanted[h]] for h in missing]))
+        t1 = time.perf_counter()
+        cache.put_many((h, doc_to_bytes(d)) for h, d in zip(missing, new_docs))
+        docs.update(zip(missing, new_docs))
+        report.parsed += len(missing)
+        report.add_time("parse", t1 - t0)
+        report.add_time("cache", time.perf_counter() - t1)
+    return docs
+
+
+# ---------------------------------------------------------------------------------------- reading tags
+
+def auto_tags(project: Project):
+    """Current auto tags: segment_id + the tag columns (multi-valued ids ``;``-joined)."""
+    return project.query(
+        """SELECT a.segment_id, a.stage, a.channel, a.emotion, a.valence, a.irritant, a.moments, a.lane,
+                  a.confidence_json AS confidence, a.evidence_json AS evidence, a.run_id
+           FROM auto_tags a JOIN segments s ON s.segment_id = a.segment_id
+           JOIN documents d ON d.document_id = s.document_id WHERE d.is_current = 1"""
+    )
