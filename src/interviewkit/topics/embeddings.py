@@ -98,8 +98,8 @@ class EmbeddingBackend(BaseEmbedder):
         super().__init__()
 
     @property
-    def backend_id(self) -> str:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def backend_id(self) -> str:  # pragma: no cover - each backend defines it
+        raise TypeError(f"{type(self).__name__} must define backend_id (name + model version, for the cache key)")
 
     def fit(self, texts: Sequence[str]) -> "EmbeddingBackend":
         return self
@@ -110,8 +110,8 @@ class EmbeddingBackend(BaseEmbedder):
             return np.zeros((0, self.dim), dtype=np.float32)
         return _normalise(self._embed(docs))
 
-    def _embed(self, texts: list[str]) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def _embed(self, texts: list[str]) -> np.ndarray:  # pragma: no cover - each backend defines it
+        raise TypeError(f"{type(self).__name__} must define _embed(texts) -> array of shape (n, dim)")
 
     @property
     def dim(self) -> int:
