@@ -267,7 +267,21 @@ def _make_pseudonymiser(project: Project, known: dict[str, dict[str, Any]], cont
                 number += 1
             people[name] = f"INT-{number:02d}"
             taken.add(people[name])
-    return Pseudonymiser(project.key_path, known_people=people).prepare()
+    return Pseudonymiser(project.key_path, known_people=people, extra_names=_added_names(project)).prepare()
+
+
+def _added_names(project: Project) -> list[str]:
+    """Names a researcher added because the detector missed them (``private/extra_names.json``)."""
+    path = project.private_dir / "extra_names.json"
+    if not path.exists():
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError("E255", f"the list of added names is unreadable: {exc}", path=path,
+                          hint='fix the JSON ({"version": 1, "names": [...]}) or restore it from a backup') from exc
+    names = data.get("names", []) if isinstance(data, dict) else []
+    return [str(n) for n in names if isinstance(n, str) and n.strip()]
 
 
 def _ingest_file(project, file: Path, ctx: _Context, known, pseudonymiser, segmenters) -> dict[str, Any] | None:

@@ -139,3 +139,12 @@ def test_participants_file_detected_without_manifest(project, mini_corpus):
     assert any(s["path"].endswith("participants.csv") for s in report.skipped)
     segs = project.segments(role="participant")
     assert set(segs["participant"]) == {"P01", "P02"}
+
+
+def test_names_added_by_the_researcher_are_pseudonymised_at_ingestion(project, tmp_path):
+    f = tmp_path / "t.txt"
+    f.write_text("Claire Vidal: Qui vous a aidé ?\nPaul: C'est Quorvith au guichet qui a tout réglé, vraiment.\n",
+                 encoding="utf-8")
+    (project.private_dir / "extra_names.json").write_text('{"version": 1, "names": ["Quorvith"]}', encoding="utf-8")
+    project.ingest([f], interviewers=["Claire Vidal"])
+    assert "Quorvith" not in " ".join(project.segments()["text"])

@@ -35,8 +35,8 @@ _LAZY = {
     "project_status": "interviewkit.workbench.steps",
     "show_message": "interviewkit.workbench.messages",
 }
-_SUBMODULES = ("coding", "ingest", "maps", "messages", "notebooks", "progress", "project", "report", "steps",
-               "topics")
+_SUBMODULES = ("coding", "figures", "ingest", "maps", "messages", "notebooks", "progress", "project", "report",
+               "steps", "topics")
 
 __all__ = [*_LAZY, *_SUBMODULES]
 
