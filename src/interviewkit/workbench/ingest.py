@@ -69,8 +69,9 @@ def run_ingest(project, paths, participants=None, interviewers: Sequence[str] | 
                progress: bool = True):
     """Ingest ``paths`` (files or folders) with a progress bar; returns the :class:`IngestReport`.
 
-    Afterwards the names added with :func:`add_extra_names` are re-applied to the documents just stored
-    (``ingest`` does not know them); what that did is in ``report.extra_names_applied``.
+    ``ingest`` already replaces the names added with :func:`add_extra_names`; afterwards they are looked
+    for once more in the documents just stored (a safety net: a document still holding one gets a new,
+    scrubbed version); what that did is in ``report.extra_names_applied`` (usually no document).
     """
     from ..ingest import ingest
 
