@@ -57,6 +57,17 @@ def prepare_dir(out_dir: str | Path) -> Path:
     return out
 
 
+def write_per_persona(maps: dict[str, JourneyMap], out_dir: str | Path, suffix: str, to_text) -> list[Path]:
+    """Write ``to_text(map)`` to ``OUT/<stem><suffix>`` for every persona map; returns the paths."""
+    out = prepare_dir(out_dir)
+    paths = []
+    for persona, stem in file_stems(maps).items():
+        path = out / f"{stem}{suffix}"
+        path.write_text(to_text(maps[persona]), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
 def valence_text(value: float | None) -> str:
     if value is None:
         return "—"

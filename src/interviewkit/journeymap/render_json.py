@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import JourneyMap
-from .render_common import file_stems, prepare_dir
+from .render_common import write_per_persona
 
 SCHEMA_FILE = "journeymap.schema.json"
 
@@ -36,10 +36,4 @@ def map_to_json(jm: JourneyMap) -> str:
 
 
 def render_json(maps: dict[str, JourneyMap], out_dir: str | Path) -> list[Path]:
-    out = prepare_dir(out_dir)
-    paths = []
-    for persona, stem in file_stems(maps).items():
-        path = out / f"{stem}.json"
-        path.write_text(map_to_json(maps[persona]), encoding="utf-8")
-        paths.append(path)
-    return paths
+    return write_per_persona(maps, out_dir, ".json", map_to_json)

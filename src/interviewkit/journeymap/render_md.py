@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from .model import EmotionItem, JourneyMap
-from .render_common import STATUS_LABELS, counts, file_stems, prepare_dir, valence_text
+from .render_common import STATUS_LABELS, counts, valence_text, write_per_persona
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#!{}])")
 MAX_IDS = 12
@@ -92,10 +92,4 @@ def map_to_markdown(jm: JourneyMap) -> str:
 
 
 def render_markdown(maps: dict[str, JourneyMap], out_dir: str | Path) -> list[Path]:
-    out = prepare_dir(out_dir)
-    paths = []
-    for persona, stem in file_stems(maps).items():
-        path = out / f"{stem}.md"
-        path.write_text(map_to_markdown(maps[persona]), encoding="utf-8")
-        paths.append(path)
-    return paths
+    return write_per_persona(maps, out_dir, ".md", map_to_markdown)
