@@ -54,7 +54,9 @@ def child(target: str, **kwargs: Any) -> dict[str, Any]:
 @dataclass
 class Figure:
     """One measured figure: ``measured`` (in ``unit``) against ``baseline``; ``ratio`` is the figure the
-    target is about (``target`` e.g. ">= 0.8", "<= 200"), ``met`` None when there is no target."""
+    target is about (``target`` e.g. ">= 0.8", "<= 200"), unless ``target_on="measured"`` (an absolute
+    target such as milliseconds per interaction, the ratio then being for information); ``met`` None when
+    there is no target."""
 
     name: str
     measured: float | None
@@ -65,9 +67,10 @@ class Figure:
     target: str = ""
     met: bool | None = None
     note: str = ""
+    target_on: str = ""
 
     def check(self) -> Figure:
-        value = self.ratio if self.ratio is not None else self.measured
+        value = self.ratio if self.ratio is not None and self.target_on != "measured" else self.measured
         if self.target and value is not None:
             op, bound = self.target.split()
             self.met = value >= float(bound) if op == ">=" else value <= float(bound)

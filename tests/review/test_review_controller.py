@@ -1,5 +1,3 @@
-import time
-
 import pytest
 from review_helpers import seg_id, synthetic_project
 
@@ -131,19 +129,35 @@ def test_blind_mode_hides_the_other_coders_decisions(project):
     assert len(lead.history(sid)) == 9
 
 
-def test_filtering_100k_segments_is_fast(tmp_path):
-    p = synthetic_project(tmp_path / "big", 100_000)
-    t0 = time.perf_counter()
+def test_filters_on_a_large_queue_match_a_plain_pandas_reference(tmp_path):
+    """Speed is measured by benchmarks/bench_review.py; here the vectorised filters must give exactly what a
+    row-by-row reading of the same frame gives."""
+    import unicodedata
+
+    p = synthetic_project(tmp_path / "big", 5_000)
     q = ReviewQueue(p)
-    build = time.perf_counter() - t0
-    assert len(q.frame) == 100_000
-    q.filter(search="livraison")  # folds the text once
-    timings = []
-    for kw in (dict(stage="support"), dict(stage=["support", "use"], channel="phone", emotion="anger"),
-               dict(participant="P007"), dict(persona="persona 2", irritant=1), dict(confidence=(0.1, 0.4)),
-               dict(status="unreviewed"), dict(search="remboursement déçue", stage="leave")):
-        t0 = time.perf_counter()
-        q.filter(**kw)
-        timings.append(time.perf_counter() - t0)
-    assert max(timings) < 0.25, timings  # measured ~5-25 ms each
-    assert build < 20
+    df = q.frame
+    assert len(df) == 5_000
+
+    def fold(text):
+        return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+    def labels(cell):
+        return set(cell.split(";")) - {""} if isinstance(cell, str) else set(cell or ())
+
+    cases = [
+        (dict(stage="support"), lambda r: "support" in labels(r["stage"])),
+        (dict(stage=["support", "use"], channel="phone", emotion="anger"),
+         lambda r: bool(labels(r["stage"]) & {"support", "use"}) and "phone" in labels(r["channel"])
+         and r["emotion"] == "anger"),
+        (dict(participant="P007"), lambda r: r["participant"] == "P007"),
+        (dict(persona="persona 2", irritant=1), lambda r: r["persona"] == "persona 2" and r["irritant"] == 1),
+        (dict(confidence=(0.1, 0.4)), lambda r: 0.1 <= r["confidence"] <= 0.4),
+        (dict(search="remboursement déçue", stage="leave"),
+         lambda r: "remboursement" in fold(r["text"]) and "decue" in fold(r["text"])
+         and "leave" in labels(r["stage"])),
+    ]
+    for kw, keep in cases:
+        expected = [sid for sid, (_, row) in zip(df["segment_id"], df.iterrows()) if keep(row)]
+        got = q.filter(**kw)["segment_id"].tolist()
+        assert got == expected and got, kw
