@@ -796,3 +796,62 @@ def test_address_followed_by_an_ellipsis():
 
     spans = detect_addresses("à Gerland, 8 rue de Gerland… enfin, 8 bis.")
     assert [s.text for s in spans] == ["8 rue de Gerland"]
+
+
+# --------------------------------------------------------------------------- speakers, file names, garbage, lock
+
+def test_a_registered_speaker_label_is_found_alone_and_in_any_script(tmp_path):
+    p = Pseudonymiser(tmp_path / "key.json", nlp=False, known_people={"Sophie Lemaire": "P01"})
+    quorvith, fatima = p.add_person("Quorvith Blamzek"), p.add_person("فاطمة الزهراء")
+    assert quorvith.startswith("[PERS-") and fatima.startswith("[PERS-") and quorvith != fatima
+    assert [p.add_person(label) for label in ("Client", "Speaker 2", "Modératrice", "??")] == [None] * 4
+    out = p.pseudonymise("Moi c'est Quorvith, et voici فاطمة الزهراء (فاطمة pour les amis).").text
+    assert out == f"Moi c'est {quorvith}, et voici {fatima} ({fatima} pour les amis)."
+    assert p.pseudonymise("Le client a appelé.").text == "Le client a appelé."
+    p.save()
+    # a later run that knows neither speaker still finds the first name alone (the key holds it)
+    later = Pseudonymiser(tmp_path / "key.json", nlp=False)
+    assert later.pseudonymise("Quorvith et Lemaire sont venus.").text == f"{quorvith} et P01 sont venus."
+
+
+def test_file_names_are_pseudonymised_word_by_word():
+    p = Pseudonymiser(None, nlp=False, known_people={"Sophie Lemaire": "P01"}, extra_names=["Hugo Martin"])
+    hugo = p.pseudonym_for("Hugo Martin").strip("[]")
+    assert p.pseudonymise_file_name("P01_sophie_panne_voiture.txt") == "P01_P01_panne_voiture.txt"
+    assert p.pseudonymise_file_name("P01-Sophie-LEMAIRE.docx") == "P01-P01.docx"  # one name, one pseudonym
+    assert p.pseudonymise_file_name("entretien hugo 2.vtt") == f"entretien {hugo} 2.vtt"
+    marc = p.pseudonymise_file_name("P02_marc_vehicule_pret.txt")  # a listed first name gets a pseudonym
+    assert marc.startswith("P02_PERS-") and marc.endswith("_vehicule_pret.txt") and "marc" not in marc
+    assert p.pseudonymise_file_name("verbatims.csv") == "verbatims.csv"
+    assert p.pseudonymise_file_name("panne_voiture") == "panne_voiture"
+
+
+def test_punctuation_runs_never_reach_ner_and_offsets_are_kept():
+    from interviewkit.privacy.pseudonymiser import PUNCT_RUN, _ner_pieces
+
+    text = "Alors Sophie " + "«»" * 3000 + " voilà Marc " + "(" * 99 + " fin"
+    pieces = list(_ner_pieces(text, 1000))
+    assert all(text[off:off + len(piece)] == piece for off, piece in pieces)
+    assert max(len(piece) for _, piece in pieces) <= 1000
+    assert not any("«»" * (PUNCT_RUN // 2) in piece for _, piece in pieces)
+    assert any("(" * 99 in piece for _, piece in pieces)  # a shorter run stays (it may end a sentence)
+    assert "".join(piece for _, piece in pieces).replace(" ", "").endswith("voilàMarc" + "(" * 99 + "fin")
+
+
+def test_the_project_lock_makes_another_process_wait(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from interviewkit.privacy import project_lock
+
+    script = ("import sys, time; from interviewkit.privacy import project_lock\n"
+              "with project_lock(sys.argv[1], on_wait=lambda: print('waiting', flush=True)):\n"
+              "    print('got', time.time(), flush=True)\n")
+    with project_lock(tmp_path):
+        child = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+        assert child.stdout.readline().strip() == "waiting"
+        time.sleep(0.3)
+        released = time.time()
+    out, _ = child.communicate(timeout=60)
+    assert child.returncode == 0 and float(out.split()[1]) >= released

@@ -3,8 +3,14 @@
 For each file: hash it (an unchanged file is skipped at once), read it into
 turns, detect its language, link it to a participant, assign speaker roles,
 pseudonymise turn text and speaker names, split turns into sentence segments,
-and write everything in one transaction. Rows are pseudonymised and segmented in
-chunks of ``CHUNK_ROWS`` (a 1M-word survey export is one document) and written
+and write everything in one transaction. Before the texts, the document's
+speaker labels are registered with the pseudonymiser, so a speaker's own name in
+the text gets the label's pseudonym. The stored document name is the file name
+with its person names pseudonymised, and the path is that name plus a keyed hash
+of the file's path (``privacy/documents.py``): no file name or path in clear.
+With pseudonymisation, the run holds the project lock (``privacy/lock.py``) from
+loading the key to the last commit, so a second ingestion waits for it. Rows are
+pseudonymised and segmented in chunks of ``CHUNK_ROWS`` (a 1M-word survey export is one document) and written
 in batches inside that transaction, so nothing is half-written on failure and
 the write lock is held only while writing. A file that fails is reported with
 its reason and the batch goes on; a changed file becomes a new version and the
@@ -12,6 +18,7 @@ old version (and anything coded on it) is kept.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -21,10 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, InputError, InterviewkitError
+from .ingest_participants import (
+    detect_participants_files,
+    link_participant,
+    load_participants,
+    unknown_documents,
+)
 from .io import iter_corpus_files, read_document
 from .io.manifest import Manifest, load_manifest
 from .io.model import VERBATIMS, ParsedDocument, ReadOptions
-from .io.participants import read_participants
 from .language import detect_language
 from .project import Project
 from .roles import assign_roles, fold, name_matches
@@ -45,16 +57,19 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     failed: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # about the batch (participants file rows...)
 
     @property
     def ok(self) -> bool:
         return bool(self.ingested or self.unchanged)
 
     def summary(self) -> str:
-        return (
+        text = (
             f"{len(self.ingested)} ingested, {len(self.unchanged)} unchanged, "
             f"{len(self.failed)} failed, {len(self.skipped)} skipped"
         )
+        warned = len(self.warnings) + sum(len(i.get("warnings") or []) for i in self.ingested)
+        return text + (f", {warned} warning(s)" if warned else "")
 
 
 @dataclass
@@ -101,59 +116,6 @@ def _resolve_contexts(
     return context_for
 
 
-PARTICIPANTS_NAMES = {"participants", "participant", "participants list", "liste participants", "liste des participants",
-                      "panel", "repondants", "personas"}
-
-
-def _detect_participants_files(folders: list[Path]) -> list[Path]:
-    """A folder without manifest: a table named like "participants" is the participants file."""
-    found = []
-    for folder in folders:
-        for f in sorted(folder.iterdir()):
-            if f.suffix.lower() in (".csv", ".xlsx", ".tsv") and fold(f.stem).replace("_", " ") in PARTICIPANTS_NAMES:
-                found.append(f)
-    return found
-
-
-def _load_participants(project: Project, files: list[Path]) -> dict[str, dict[str, Any]]:
-    """Upsert participants from the participants files; returns id → {name, persona, documents}."""
-    known: dict[str, dict[str, Any]] = {}
-    for path in files:
-        df = read_participants(path)
-        with project.transaction():
-            for row in df.itertuples(index=False):
-                attrs = {k: v for k, v in (row.attributes or {}).items() if fold(str(k)) not in {"name", "nom"}}
-                project.conn.execute(
-                    """INSERT INTO participants (participant_id, persona, source, attributes_json)
-                       VALUES (?, ?, 'participants file', ?)
-                       ON CONFLICT (participant_id) DO UPDATE SET persona = excluded.persona,
-                       source = excluded.source, attributes_json = excluded.attributes_json""",
-                    (row.participant_id, row.persona, json.dumps(attrs, ensure_ascii=False, default=str)),
-                )
-        for row in df.itertuples(index=False):
-            known[row.participant_id] = {
-                "name": row.name,
-                "persona": row.persona,
-                "documents": [fold(d) for d in (row.documents or [])],
-            }
-    return known
-
-
-def _link_participant(path: Path, speakers: Iterable[str], participants: dict[str, dict[str, Any]]) -> str | None:
-    name = fold(path.name)
-    for pid, info in participants.items():
-        if name in info["documents"] or fold(path.stem) in [fold(Path(d).stem) for d in info["documents"]]:
-            return pid
-    tokens = set(re.split(r"[^0-9a-z]+", fold(path.stem)))
-    for pid in participants:
-        if fold(pid) in tokens:
-            return pid
-    for pid, info in participants.items():
-        if info["name"] and any(name_matches(s, [info["name"]]) for s in speakers):
-            return pid
-    return None
-
-
 def ingest(
     project: Project,
     paths: Iterable[str | Path],
@@ -175,6 +137,7 @@ def ingest(
         raise ConfigError("E250", "unknown language option", value=lang, allowed=LANG_CHOICES,
                           hint="use --lang fr, en or auto")
     paths = [Path(p).expanduser() for p in paths]
+    interviewers = list(interviewers)
     for p in paths:
         if not p.exists():
             raise ConfigError("E251", "no such file or folder", path=p, hint="check the path")
@@ -189,8 +152,8 @@ def ingest(
         if manifest.participants and not participant_files:
             participant_files.append(manifest.participants)
     if not participant_files:
-        participant_files = _detect_participants_files([p for p in paths if p.is_dir() and p.resolve() not in manifests])
-    known = _load_participants(project, participant_files)
+        participant_files = detect_participants_files([p for p in paths if p.is_dir() and p.resolve() not in manifests])
+    known = load_participants(project, participant_files)
 
     files: list[Path] = []
     skipped: list[tuple[Path, str]] = []
@@ -201,21 +164,43 @@ def ingest(
     excluded = {f.resolve() for f in participant_files}
     skipped += [(f, "participants file") for f in files if f.resolve() in excluded]
     files = [f for f in files if f.resolve() not in excluded]
+    batch_warnings = unknown_documents(known, files)
+    from .privacy import document_secret, project_lock
+
+    waited: list[str] = []
+    lock = (project_lock(project.private_dir, on_wait=lambda: waited.append(
+        "waited for another ingestion of this project to finish (the pseudonym key is used by one run at a time)"))
+        if pseudonymise else contextlib.nullcontext())
+    with lock:
+        context_for = _resolve_contexts(manifests, text_column, lang, interviewers)
+        pseudonymiser = _make_pseudonymiser(project, known, context_for, files) if pseudonymise else None
+        secret = document_secret(project.private_dir)
+        report = _run(project, paths, files, skipped, known, context_for, pseudonymiser, secret,
+                      {"lang": lang, "pseudonymise": pseudonymise, "interviewers": len(interviewers)},
+                      progress)
+    report.warnings[:0] = waited + batch_warnings
+    return report
+
+
+def _safe_name(pseudonymiser, name: str) -> str:
+    return name if pseudonymiser is None else pseudonymiser.pseudonymise_file_name(name)
+
+
+def _run(project, paths, files, skipped, known, context_for, pseudonymiser, secret, options, progress) -> IngestReport:
+    """Ingest ``files`` and record the run (under the project lock when pseudonymising)."""
     conn = project.conn
+    given = [_safe_name(pseudonymiser, p.name) for p in paths]  # the run's options hold no clear file name
     with project.transaction():
         run_id = conn.execute(
             "INSERT INTO ingest_runs (started_at, options_json) VALUES (?, ?)",
-            (utcnow(), json.dumps({"paths": [str(p) for p in paths], "lang": lang, "pseudonymise": pseudonymise,
-                                   "interviewers": len(list(interviewers))}, ensure_ascii=False)),
+            (utcnow(), json.dumps({"paths": given, **options}, ensure_ascii=False)),
         ).lastrowid
     report = IngestReport(run_id=run_id, skipped=[{"path": str(p), "reason": r} for p, r in skipped])
-    context_for = _resolve_contexts(manifests, text_column, lang, list(interviewers))
-    pseudonymiser = _make_pseudonymiser(project, known, context_for, files) if pseudonymise else None
     segmenters: dict[str, Segmenter] = {}
 
     for done, file in enumerate(files, start=1):
         try:
-            status = _ingest_file(project, file, context_for(file), known, pseudonymiser, segmenters)
+            status = _ingest_file(project, file, context_for(file), known, pseudonymiser, segmenters, secret)
             if status is None:
                 report.unchanged.append(str(file))
             else:
@@ -229,10 +214,13 @@ def ingest(
         if progress:
             progress(str(file), done, len(files))
 
+    stored_failures = [(run_id, *_stored_failure(f, pseudonymiser), f["code"], f["line"]) for f in report.failed]
+    if pseudonymiser is not None:
+        pseudonymiser.save()  # names of failed files may have taught the key a first name
     with project.transaction():
         conn.executemany(
-            "INSERT INTO ingest_errors (run_id, path, code, line, message) VALUES (?, ?, ?, ?, ?)",
-            [(run_id, f["path"], f["code"], f["line"], f["message"]) for f in report.failed],
+            "INSERT INTO ingest_errors (run_id, path, message, code, line) VALUES (?, ?, ?, ?, ?)",
+            stored_failures,
         )
         conn.execute(
             "UPDATE ingest_runs SET finished_at = ?, ingested = ?, unchanged = ?, failed = ? WHERE run_id = ?",
@@ -243,6 +231,49 @@ def ingest(
 
 def _failure(file: Path, exc: InterviewkitError) -> dict[str, Any]:
     return {"path": str(file), "code": exc.code, "line": exc.line, "message": str(exc)}
+
+
+def _stored_failure(failure: dict[str, Any], pseudonymiser) -> tuple[str, str]:
+    """``(path, message)`` of a failure as stored: the file named by its pseudonymised name only."""
+    if pseudonymiser is None:
+        return failure["path"], failure["message"]
+    file = Path(failure["path"])
+    safe = pseudonymiser.pseudonymise_file_name(file.name)
+    message = failure["message"]
+    for form in sorted({str(file), str(file.resolve()), str(file.expanduser())}, key=len, reverse=True):
+        message = message.replace(form, safe)
+    return safe, message.replace(file.name, safe)
+
+
+def _current_version(project, file: Path, tag: str, pseudonymiser):
+    """The current stored version of ``file`` (found by its source tag), or None.
+
+    A version stored before source tags (path and name in clear) is found by its path. Either way, when the
+    file name pseudonymised with today's key differs from the stored one (a name learned since), every
+    version of the document gets the new name and path (``role_overrides`` follow)."""
+    conn = project.conn
+    query = "SELECT document_id, path, content_hash, version FROM documents WHERE is_current = 1 AND "
+    row = conn.execute(query + "substr(path, -?) = ?", (len(tag) + 1, "#" + tag)).fetchone()
+    if row is None:
+        row = conn.execute(query + "path = ?", (str(file.resolve()),)).fetchone()
+        if row is None:
+            return None
+        return _move(project, row, _safe_name(pseudonymiser, file.name), tag)
+    return row if pseudonymiser is None else _move(project, row, pseudonymiser.pseudonymise_file_name(file.name), tag)
+
+
+def _move(project, row, name: str, tag: str):
+    """Give every version of ``row``'s document the stored name ``name`` (and its path); returns the new row."""
+    from .privacy.documents import stored_path
+
+    new_path = stored_path(name, tag)
+    if row["path"] == new_path:
+        return row
+    with project.transaction():
+        project.conn.execute("UPDATE documents SET path = ?, name = ? WHERE path = ?", (new_path, name, row["path"]))
+        project.conn.execute("UPDATE role_overrides SET path = ? WHERE path = ?", (new_path, row["path"]))
+    return project.conn.execute("SELECT document_id, path, content_hash, version FROM documents "
+                                "WHERE is_current = 1 AND path = ?", (new_path,)).fetchone()
 
 
 def _make_pseudonymiser(project: Project, known: dict[str, dict[str, Any]], context_for, files: list[Path]):
@@ -284,13 +315,14 @@ def _added_names(project: Project) -> list[str]:
     return [str(n) for n in names if isinstance(n, str) and n.strip()]
 
 
-def _ingest_file(project, file: Path, ctx: _Context, known, pseudonymiser, segmenters) -> dict[str, Any] | None:
+def _ingest_file(project, file: Path, ctx: _Context, known, pseudonymiser, segmenters,
+                 secret: bytes) -> dict[str, Any] | None:
+    from .privacy.documents import source_tag, stored_path
+
     conn = project.conn
     digest = _sha256(file)
-    path_key = str(file.resolve())
-    current = conn.execute(
-        "SELECT document_id, content_hash, version FROM documents WHERE path = ? AND is_current = 1", (path_key,)
-    ).fetchone()
+    tag = source_tag(secret, file)
+    current = _current_version(project, file, tag, pseudonymiser)
     if current is not None and current["content_hash"] == digest:
         return None
     parsed = read_document(file, ctx.read, format=ctx.format)
@@ -307,7 +339,11 @@ def _ingest_file(project, file: Path, ctx: _Context, known, pseudonymiser, segme
     else:
         rows, doc_participant = _transcript_rows(parsed, file, ctx, known, conn)
     pseudo_counts: dict[str, int] = {}
+    name = file.name
     if pseudonymiser is not None:
+        # speaker labels first: "je m'appelle Quorvith" in a turn of "Quorvith Blamzek" gets the label's pseudonym
+        speakers = {r["speaker"]: r["role"] for r in rows if r["speaker"] is not None and not r.get("speaker_is_id")}
+        speakers = {s: _pseudonymise_speaker(pseudonymiser, s, role) for s, role in speakers.items()}
         for start in range(0, len(rows), CHUNK_ROWS):  # in order: names learnt in a row are sought in the next
             chunk = rows[start:start + CHUNK_ROWS]
             for row, res in zip(chunk, pseudonymiser.pseudonymise_many([r["text"] for r in chunk])):
@@ -315,9 +351,12 @@ def _ingest_file(project, file: Path, ctx: _Context, known, pseudonymiser, segme
                 for rep in res.replacements:
                     pseudo_counts[rep.kind] = pseudo_counts.get(rep.kind, 0) + 1
         for row in rows:
-            if row["speaker"] is not None and not row.get("speaker_is_id"):
-                row["speaker"] = _pseudonymise_speaker(pseudonymiser, row["speaker"], row["role"])
+            row["speaker"] = speakers.get(row["speaker"], row["speaker"])
+        name = pseudonymiser.pseudonymise_file_name(file.name)
         pseudonymiser.save()
+        if current is not None:
+            current = _move(project, current, name, tag)
+    path_key = current["path"] if current is not None else stored_path(name, tag)
     overrides = {
         r["speaker"]: r["role"]
         for r in conn.execute("SELECT speaker, role FROM role_overrides WHERE path = ? ORDER BY override_id",
@@ -350,7 +389,7 @@ def _ingest_file(project, file: Path, ctx: _Context, known, pseudonymiser, segme
             """INSERT INTO documents (path, name, content_hash, version, is_current, format, kind, language,
                encoding, participant_id, pseudonymised, metadata_json, warnings_json, ingested_at)
                VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (path_key, file.name, digest, version, parsed.format, parsed.kind, language, parsed.encoding,
+            (path_key, name, digest, version, parsed.format, parsed.kind, language, parsed.encoding,
              doc_participant, int(pseudonymiser is not None),
              json.dumps(_safe_metadata(parsed, pseudonymiser), ensure_ascii=False, default=str),
              json.dumps(parsed.warnings, ensure_ascii=False), utcnow()),
@@ -398,12 +437,14 @@ def _safe_metadata(parsed: ParsedDocument, pseudonymiser) -> dict[str, Any]:
 
 
 def _pseudonymise_speaker(pseudonymiser, speaker: str, role: str) -> str:
+    """The stored label of a speaker; a label naming a person is registered so that the name is found in
+    the texts pseudonymised after this call."""
     for name, pseudonym in pseudonymiser.known_people.items():
         if name_matches(speaker, [name]):
             return pseudonym
     if re.fullmatch(r"(speaker|intervenant|locuteur|participant|interviewer|enqu\w+|p?\d+)\s*\d*", fold(speaker)):
         return speaker
-    return pseudonymiser.pseudonym_for(speaker, "PERS")
+    return pseudonymiser.add_person(speaker) or pseudonymiser.pseudonym_for(speaker, "PERS")
 
 
 def _verbatim_rows(parsed: ParsedDocument, file: Path) -> list[dict[str, Any]]:
@@ -439,7 +480,7 @@ def _persona_of(attributes: dict[str, Any]) -> str | None:
 def _transcript_rows(parsed, file, ctx: _Context, known, conn) -> tuple[list[dict[str, Any]], str | None]:
     turns = [t for t in parsed.turns if t.text.strip()]
     speakers = sorted({t.speaker for t in turns if t.speaker})
-    doc_participant = ctx.participant or _link_participant(file, speakers, known)
+    doc_participant = ctx.participant or link_participant(file, speakers, known)
     names = [info["name"] for info in known.values() if info.get("name")]
     roles = assign_roles(((t.speaker, t.text) for t in turns), ctx.interviewers, names)
     if doc_participant is None:

@@ -148,3 +148,109 @@ def test_names_added_by_the_researcher_are_pseudonymised_at_ingestion(project, t
     (project.private_dir / "extra_names.json").write_text('{"version": 1, "names": ["Quorvith"]}', encoding="utf-8")
     project.ingest([f], interviewers=["Claire Vidal"])
     assert "Quorvith" not in " ".join(project.segments()["text"])
+
+
+# --------------------------------------------------------------------------- file names and paths not in clear
+
+NAMED = ("Hugo Martin: Bonjour, racontez-moi la panne.\n"
+         "Sophie Lemaire: La voiture ne démarrait plus, j'ai attendu la dépanneuse quatre heures.\n")
+
+
+def _named_corpus(root):
+    root.mkdir()
+    (root / "P01_sophie_panne_voiture.txt").write_text(NAMED, encoding="utf-8")
+    (root / "participants.csv").write_text("participant_id,name\nP01,Sophie Lemaire\n", encoding="utf-8")
+    return root
+
+
+def test_file_names_are_stored_pseudonymised_and_the_path_keyed(project, tmp_path):
+    corpus = _named_corpus(tmp_path / "c")
+    project.ingest([corpus], interviewers=["Hugo Martin"])
+    doc = project.documents().iloc[0]
+    assert doc["name"] == "P01_P01_panne_voiture.txt"
+    assert doc["path"].startswith("P01_P01_panne_voiture.txt#") and len(doc["path"].rpartition("#")[2]) == 16
+    raw = project.db_path.read_bytes() + b"".join(p.read_bytes() for p in project.path.glob("*.sqlite-wal"))
+    assert b"sophie" not in raw.lower() and str(corpus).encode() not in raw
+    assert (project.private_dir / "document_secret").stat().st_mode & 0o777 == 0o600
+    # same file again: recognised as unchanged; edited: a new version of the same document
+    assert len(project.ingest([corpus], interviewers=["Hugo Martin"]).unchanged) == 1
+    f = corpus / "P01_sophie_panne_voiture.txt"
+    f.write_text(NAMED + "Sophie Lemaire: Et le garage a rappelé le lendemain.\n", encoding="utf-8")
+    report = project.ingest([corpus], interviewers=["Hugo Martin"])
+    assert [i["version"] for i in report.ingested] == [2]
+    docs = project.documents(current_only=False)
+    assert docs["path"].nunique() == 1 and docs["is_current"].sum() == 1 and project.check() == []
+
+
+def test_the_same_name_in_two_folders_is_two_documents(project, tmp_path):
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "entretien.txt").write_text(NAMED.replace("quatre", sub), encoding="utf-8")
+    project.ingest([tmp_path / "a", tmp_path / "b"], pseudonymise=False)
+    docs = project.documents()
+    assert docs["name"].tolist() == ["entretien.txt", "entretien.txt"] and docs["path"].nunique() == 2
+
+
+def test_a_document_stored_with_its_clear_path_is_moved_to_the_pseudonymised_form(project, tmp_path):
+    corpus = _named_corpus(tmp_path / "c")
+    f = corpus / "P01_sophie_panne_voiture.txt"
+    project.ingest([corpus], interviewers=["Hugo Martin"])
+    with project.transaction():  # as an interviewkit before this change stored it
+        project.conn.execute("UPDATE documents SET path = ?, name = ?", (str(f.resolve()), f.name))
+        project.conn.execute("INSERT INTO role_overrides (path, speaker, role, created_at) VALUES (?, 'P01', "
+                             "'participant', '2026-01-01')", (str(f.resolve()),))
+    report = project.ingest([corpus], interviewers=["Hugo Martin"])
+    assert report.ingested == [] and len(report.unchanged) == 1
+    doc = project.documents().iloc[0]
+    assert doc["name"] == "P01_P01_panne_voiture.txt" and "sophie" not in doc["path"]
+    assert [r[0] for r in project.conn.execute("SELECT path FROM role_overrides")] == [doc["path"]]
+
+
+def test_a_name_learned_later_leaves_the_stored_file_name(project, tmp_path):
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "entretien_quorvith.txt").write_text(NAMED, encoding="utf-8")
+    project.ingest([tmp_path / "c"], interviewers=["Hugo Martin"], participants=None)
+    assert project.documents()["name"].tolist() == ["entretien_quorvith.txt"]  # not a name anyone knows yet
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "autre.txt").write_text("Hugo Martin: Bonjour ?\nQuorvith Blamzek: Bonjour, ça va.\n",
+                                              encoding="utf-8")
+    project.ingest([tmp_path / "d"], interviewers=["Hugo Martin"])
+    report = project.ingest([tmp_path / "c"], interviewers=["Hugo Martin"])
+    assert len(report.unchanged) == 1
+    names = set(project.documents(current_only=False)["name"]) | set(project.documents()["path"])
+    assert not [n for n in names if "quorvith" in n.lower()], names
+
+
+def test_failed_files_are_stored_under_their_pseudonymised_name(project, tmp_path):
+    corpus = _named_corpus(tmp_path / "c")
+    (corpus / "P02_sophie_vide.txt").write_bytes(b"")
+    report = project.ingest([corpus], interviewers=["Hugo Martin"])
+    assert len(report.failed) == 1 and "P02_sophie_vide.txt" in report.failed[0]["path"]  # the report is in clear
+    stored = project.info()["errors"]
+    assert stored[0]["path"] == "P02_P01_vide.txt" and "sophie" not in stored[0]["message"].lower(), stored
+    options = project.conn.execute("SELECT options_json FROM ingest_runs").fetchone()[0]
+    assert str(corpus) not in options
+
+
+def test_a_second_ingestion_waits_for_the_project_lock(project, tmp_path):
+    import threading
+    import time
+
+    from interviewkit.privacy import project_lock
+
+    corpus = _named_corpus(tmp_path / "c")
+    done = {}
+
+    def run():
+        done["report"] = project.ingest([corpus], interviewers=["Hugo Martin"], lang="fr")
+        done["at"] = time.monotonic()
+
+    with project_lock(project.private_dir):
+        worker = threading.Thread(target=run)
+        worker.start()
+        time.sleep(1.0)
+        assert worker.is_alive() and project.query("SELECT COUNT(*) AS n FROM documents")["n"][0] == 0
+        released = time.monotonic()
+    worker.join(120)
+    assert done["at"] > released and len(done["report"].ingested) == 1
+    assert any("waited for another ingestion" in w for w in done["report"].warnings)

@@ -116,7 +116,8 @@ def test_backups_are_verified_copies_that_never_overwrite_each_other(seeded_copy
     assert into_folder.parent == tmp_path and into_folder.suffix == ".sqlite"
     proc = h.cli("backup", "--project", seeded_copy.path, "--out", seeded_copy.private_dir / "copie.sqlite")
     assert proc.returncode == 1 and "[E410]" in proc.stderr
-    assert sorted(p.name for p in seeded_copy.private_dir.iterdir()) == ["pseudonym_key.json"]
+    assert sorted(p.name for p in seeded_copy.private_dir.iterdir()) == [  # what ingestion keeps there
+        "document_secret", "pseudonym_key.json", "pseudonymise.lock"]
 
 
 def test_a_default_backup_holds_neither_the_key_nor_its_originals(seeded, seeded_copy):

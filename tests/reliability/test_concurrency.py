@@ -115,10 +115,5 @@ def test_concurrent_ingestions_never_corrupt_and_a_refused_run_can_be_rerun(two_
     project.close()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="ingest.py/privacy keyfile: the pseudonym key is loaded "
-                   "once per run and merged at each save, outside SQLite's write lock; when two ingestions overlap, "
-                   "the later one finds its pseudonyms clashing and refuses all its files (E605) instead of waiting "
-                   "for the key like the store's writers wait for each other (decisions.md: 'a second notebook "
-                   "waits rather than failing'). Fix: hold a project lock around load-pseudonymise-save-commit")
 def test_two_ingestions_at_the_same_time_both_succeed(two_ingestions):
     assert [rc for rc, _, _ in two_ingestions["runs"]] == [0, 0], [err for _, _, err in two_ingestions["runs"]]

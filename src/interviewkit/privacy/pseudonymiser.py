@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,19 @@ from .text import KINDS, PrivacyError, Span, fold, normalise_name, resolve_overl
 DEFAULT_MODEL = "fr_core_news_md"
 #: Texts longer than this are split (at line breaks when possible) before NER.
 NER_CHUNK_CHARS = 50_000
+#: Runs of this many punctuation/symbol characters without a space ("((((", "«»«»") never reach NER:
+#: spaCy's tokenizer is quadratic on such a token, and they hold no name.
+PUNCT_RUN = 100
+_PUNCT_RUN = re.compile(r"[^\w\s]{%d,}" % PUNCT_RUN)
+#: Speaker labels that name a role, not a person (kept out of the names looked for in the text).
+ROLE_LABELS = frozenset({
+    "client", "cliente", "conseiller", "conseillere", "agent", "animateur", "animatrice", "moderateur",
+    "moderatrice", "repondant", "repondante", "interviewe", "interviewee", "homme", "femme", "inconnu", "inconnue",
+    "voix", "question", "reponse", "moi", "utilisateur", "utilisatrice", "usager", "journaliste", "chercheur",
+    "chercheuse", "host", "guest", "customer", "user", "respondent", "moderator", "unknown", "interviewer",
+    "participant", "participante", "speaker", "intervenant", "intervenante", "locuteur", "locutrice",
+})
+_FILE_TOKEN = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,18 @@ def _chunks(text: str, size: int) -> Iterator[tuple[int, str]]:
         yield start, text[start:cut]
         start = cut
     yield start, text[start:]
+
+
+def _ner_pieces(text: str, size: int) -> Iterator[tuple[int, str]]:
+    """:func:`_chunks` pieces with long punctuation runs left out (offsets kept)."""
+    for off, piece in _chunks(text, size):
+        pos = 0
+        for run in _PUNCT_RUN.finditer(piece):
+            if run.start() > pos:
+                yield off + pos, piece[pos:run.start()]
+            pos = run.end()
+        if pos < len(piece):
+            yield off + pos, piece[pos:]
 
 
 class Pseudonymiser:
@@ -184,9 +210,18 @@ class Pseudonymiser:
         "Marc Dubois" found once is also found later written "marc dubois"."""
         persons = self._key.mapping.get("PERS", {})
         if self._learned != len(persons):
-            for name in persons:
+            full_owner: dict[str, str] = {}
+            for name, pseudonym in persons.items():
                 if " " in name and name not in self._filters.stop_names:
                     self._matcher.add(name)
+                    for part in name.split():
+                        full_owner[part] = pseudonym if full_owner.get(part, pseudonym) == pseudonym else ""
+            # a first or last name alone that the key gives to one full name ("lemaire" -> P01 with
+            # "sophie lemaire" -> P01) is found alone too, even in a run that does not know that participant
+            for name, pseudonym in persons.items():
+                if " " not in name and full_owner.get(name) == pseudonym and name not in self._matcher.full \
+                        and name not in self._filters.stop_names:
+                    self._matcher.parts.add(name)
             self._learned = len(persons)
         return self._matcher
 
@@ -252,6 +287,65 @@ class Pseudonymiser:
                 return pseudonym
         return self._key.assign(kind, norm)
 
+    def add_person(self, label: str) -> str | None:
+        """Register a speaker label as a person before the texts are pseudonymised; returns its pseudonym.
+
+        The full label and its unambiguous parts ("Quorvith" of "Quorvith Blamzek") are then found in any
+        text, in any script, like a participant's name. A label that names a role ("Client", "Speaker 2")
+        or holds no letter is not registered (None).
+        """
+        self._setup()
+        norm = normalise_name(label)
+        words = [w for w in norm.split() if w not in self._filters.title_words]
+        if not words or not any(c.isalpha() for c in norm) or all(w in ROLE_LABELS or w.isdigit() for w in words):
+            return None
+        if len(words) == 1 and (len(words[0]) < 2 or words[0] in self._filters.never_names
+                                or words[0] in self._filters.place_words):
+            return None
+        pseudonym = self.pseudonym_for(label, "PERS")
+        matcher = self._get_matcher()
+        full = " ".join(words)
+        if len(words) > 1:
+            matcher.add(full)
+            if self._key.lookup("PERS", full) is None:
+                self._key.set("PERS", full, pseudonym)
+        for part in (name_parts(full) if len(words) > 1 else words):
+            owner = self._key.lookup("PERS", part)
+            if owner in (None, pseudonym) and part not in self._filters.stop_names and part not in matcher.full:
+                self._key.set("PERS", part, pseudonym)
+                matcher.parts.add(part)
+        return pseudonym
+
+    def pseudonymise_file_name(self, name: str) -> str:
+        """``name`` with each word of its stem that is a person's name replaced by the pseudonym, without
+        brackets: "P01_sophie_panne_voiture.txt" -> "P01_P01_panne_voiture.txt" (names known to the key, or
+        listed first names, which then get a pseudonym). Consecutive words of one name give one pseudonym."""
+        self._setup()
+        stem, dot, ext = name.rpartition(".") if "." in name.strip(".") else (name, "", "")
+        persons = self._key.mapping.get("PERS", {})
+        out: list[str] = []
+        cursor, last = 0, None
+        for m in _FILE_TOKEN.finditer(stem):
+            norm = normalise_name(m.group())
+            pseudonym = persons.get(norm)
+            if pseudonym is None and norm in self._filters.first_names and len(norm) > 2 \
+                    and norm not in self._filters.never_names and norm not in self._filters.place_words \
+                    and norm not in self._filters.ambiguous_name_words:
+                pseudonym = self.pseudonym_for(m.group(), "PERS")
+            if pseudonym is None:
+                out.append(stem[cursor:m.end()])
+                last = None
+            else:
+                pseudonym = pseudonym.strip("[]")
+                if last == pseudonym and not stem[cursor:m.start()].strip("_- "):
+                    out.append("")  # "sophie_lemaire" -> one pseudonym
+                else:
+                    out.append(stem[cursor:m.start()] + pseudonym)
+                last = pseudonym
+            cursor = m.end()
+        out.append(stem[cursor:])
+        return "".join(out) + dot + ext
+
     # ------------------------------------------------------------------ detection
     def _person_spans(self, text: str, ner: list[Span]) -> list[Span]:
         known = self._get_matcher().find(text, fold(text))
@@ -267,7 +361,8 @@ class Pseudonymiser:
         if nlp is None:
             return results
         size = min(NER_CHUNK_CHARS, nlp.max_length)
-        pieces = [(i, off, piece) for i, t in enumerate(texts) for off, piece in _chunks(t, size) if piece.strip()]
+        pieces = [(i, off, piece) for i, t in enumerate(texts) for off, piece in _ner_pieces(t, size)
+                  if piece.strip()]
         docs = nlp.pipe((p[2] for p in pieces), disable=self._disabled, batch_size=batch_size)
         for (i, off, _), doc in zip(pieces, docs):
             results[i].extend(ner_person_spans(doc, self._filters, offset=off))
