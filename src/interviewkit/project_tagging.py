@@ -246,11 +246,48 @@ def rules_only_pipeline(lang: str, model: str, profile: str):
 
 # ---------------------------------------------------------------------------------------- codebook
 
+PROJECT_CODEBOOK = "codebook.yml"
+
+
+def project_codebook_path(project: Project) -> Path:
+    """``PROJECT/codebook.yml``: the project's own codebook (written by notebook 02's editor)."""
+    return project.path / PROJECT_CODEBOOK
+
+
+def default_codebook_for(project: Project | None, codebook=None):
+    """The codebook a project is tagged with: ``codebook`` when given, else ``PROJECT/codebook.yml`` when
+    it exists, else the bundled codebook (``None``). Used by ``tag``, ``run``, ``demo`` and the notebooks."""
+    if codebook is not None or project is None:
+        return codebook
+    path = project_codebook_path(project)
+    return path if path.is_file() else None
+
+
+def codebook_used(project: Project, run_id: int, codebook=None) -> str:
+    """One line naming the codebook a tag run used: which file, and the version and hash recorded in
+    ``tag_runs``, e.g. ``codebook: project /p/codebook.yml, version 2025.2-p1 (hash 1ab38799)``."""
+    from .codebook import Codebook, default_codebook_path
+
+    row = project.conn.execute("SELECT codebook_version, codebook_hash FROM tag_runs WHERE run_id = ?",
+                               (run_id,)).fetchone()
+    version = f"{row[0]} (hash {str(row[1])[:8]})" if row else "?"
+    chosen = default_codebook_for(project, codebook)
+    if isinstance(chosen, Codebook):
+        return f"codebook: given in memory, version {version}"
+    if chosen is None:
+        return f"codebook: bundled ({default_codebook_path().name}), version {version}"
+    path = Path(chosen).expanduser()
+    path = path / PROJECT_CODEBOOK if path.is_dir() else path
+    kind = "project" if path.resolve() == project_codebook_path(project).resolve() else "file"
+    return f"codebook: {kind} {path}, version {version}"
+
+
 class CodebookRef:
     """A codebook's hash and version, known without parsing the YAML when the file (and its lexicon
     files) are byte-for-byte the ones seen before: ``cache/codebooks.json`` maps the file's SHA-256 (and
     the hash of ``codebook.py``) to them. Validating a codebook imports spaCy (token patterns), which a re-run with nothing to do avoids.
-    :attr:`book` parses it on first use."""
+    :attr:`book` parses it on first use. ``codebook=None`` with a ``project``: :func:`default_codebook_for`
+    (the project's ``codebook.yml`` when present, else the bundled one)."""
 
     MAX_ENTRIES = 32
 
@@ -267,6 +304,7 @@ class CodebookRef:
             return
         from .codebook import default_codebook_path
 
+        codebook = default_codebook_for(project, codebook)
         path = Path(codebook).expanduser() if codebook is not None else default_codebook_path()
         if path.is_dir():
             path = path / "codebook.yml"
@@ -525,8 +563,9 @@ def tag_project(
 ) -> TagRunReport:
     """Tag every current customer segment that needs it; see the module docstring.
 
-    ``progress("tag", done, total)`` is called after each committed batch. ``tagger_factory(lang)``
-    replaces the default :class:`~interviewkit.tagging.JourneyTagger` (tests).
+    ``codebook=None``: ``PROJECT/codebook.yml`` when it exists, else the bundled codebook
+    (:func:`default_codebook_for`). ``progress("tag", done, total)`` is called after each committed
+    batch. ``tagger_factory(lang)`` replaces the default :class:`~interviewkit.tagging.JourneyTagger` (tests).
     """
     try:
         return _tag_project(project, codebook, profile, batch_size, progress, tagger_factory, model)

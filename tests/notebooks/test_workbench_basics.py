@@ -141,6 +141,53 @@ def test_find_notebook(monkeypatch, tmp_path):
         notebooks.find_notebook("02_coding.ipynb")
 
 
+def test_notebooks_dir_from_the_environment_or_the_working_folder(monkeypatch, tmp_path):
+    assert notebooks.notebooks_dir() == NOTEBOOKS
+    copy = tmp_path / "nb"
+    copy.mkdir()
+    (copy / "01_import.ipynb").write_text((NOTEBOOKS / "01_import.ipynb").read_text(encoding="utf-8"))
+    monkeypatch.setenv(notebooks.NOTEBOOKS_ENV, str(copy))
+    assert notebooks.notebooks_dir() == copy
+    monkeypatch.setenv(notebooks.NOTEBOOKS_ENV, str(tmp_path / "elsewhere"))
+    with pytest.raises(ConfigError, match="NB07"):
+        notebooks.notebooks_dir()
+    # an installed (non-editable) package: no checkout above the module; ./notebooks is used
+    monkeypatch.delenv(notebooks.NOTEBOOKS_ENV)
+    monkeypatch.setattr(notebooks, "__file__", str(tmp_path / "site-packages" / "interviewkit" / "workbench" / "x.py"))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match="not part of the installed package"):
+        notebooks.notebooks_dir()
+    assert notebooks.notebooks_hint().startswith("Notebooks: [NB07]")
+    copy.rename(tmp_path / "notebooks")
+    assert notebooks.notebooks_dir() == tmp_path / "notebooks"
+
+
+def test_notebooks_hint_says_how_to_open_them(tmp_path):
+    hint = notebooks.notebooks_hint(tmp_path / "out" / "project")
+    assert f"cd {NOTEBOOKS.parent} && " in hint and " lab notebooks/" in hint
+    assert f"PROJECT = {str((tmp_path / 'out' / 'project').resolve())!r}" in hint
+    assert "PROJECT =" not in notebooks.notebooks_hint()
+
+
+@pytest.mark.parametrize("command", ["run", "demo"])
+def test_cli_run_and_demo_end_with_the_notebooks_hint(command, small_corpus, tmp_path, monkeypatch):
+    """What scripts/demo.sh prints last: the outputs, then how to open the notebooks on that project."""
+    from typer.testing import CliRunner
+
+    from interviewkit.cli import app
+
+    monkeypatch.setattr("interviewkit.demo.run_pipeline",
+                        lambda corpus, project, out, **kw: {"project": project, "maps": out / "maps"})
+    monkeypatch.setattr("interviewkit.demo.run_demo",
+                        lambda out, **kw: {"project": out / "project", "maps": out / "maps"})
+    args = (["run", str(small_corpus), "-p", str(tmp_path / "out" / "project")] if command == "run" else ["demo"])
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    tail = result.output.split("Outputs:")[1]
+    assert "jupyter lab notebooks/" in tail
+    assert f"PROJECT = {str((tmp_path / 'out' / 'project').resolve())!r}" in tail.splitlines()[-1]
+
+
 @pytest.mark.parametrize("name", NOTEBOOK_NAMES)
 def test_notebook_files_are_thin_parameterised_and_clean(name):
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)

@@ -25,6 +25,7 @@ def test_tagging_summary(small_project):
     assert report.tagged == 0 and report.reused > 0  # nothing changed since the template was tagged
     html = wc.tagging_summary_html(small_project, report)
     assert "segments clients codés" in html and "stage" in html
+    assert "codebook: bundled (journey_fr_en.yml), version" in html and "(hash " in html, "which codebook tagged"
 
 
 def test_codebook_preview_reuses_parsed_docs_and_does_not_parse(small_project, monkeypatch):
@@ -98,10 +99,16 @@ def test_codebook_editor_widget(small_project):
     assert "ik-cb-save" in editor.save_button._dom_classes
 
 
-def test_codebook_editor_needs_tagging(tmp_path):
+def test_codebook_editor_needs_tagging(tmp_path, small_corpus):
     import interviewkit as ik
+    from interviewkit.workbench.ingest import run_ingest
 
     assert wc.codebook_editor(ik.open_project(tmp_path / "p")) is None
+    project = ik.open_project(tmp_path / "ingested")
+    run_ingest(project, [small_corpus], progress=False)
+    for make in (lambda: wc.CodebookSession(project), lambda: wc.require_tagged(project)):
+        with pytest.raises(StepMissing, match="automatic tagging cell above"):
+            make()
 
 
 def test_review_widget_click_accept_records_a_decision(small_project):
@@ -143,3 +150,70 @@ def test_agreement_tables_two_coders(small_project):
 
 def test_field_summary_handles_empty():
     assert wc.field_summary(None).empty
+
+
+def _saved_edit(project, value="conseiller"):
+    """Add a channel/chat pattern through the workbench, save PROJECT/codebook.yml without re-tagging;
+    returns (segments that gain the label, the saved version)."""
+    session = wc.CodebookSession(project)
+    gained = session.preview("channel", "chat", value, lang="fr", weight=1.5).gained
+    assert gained, "precondition: the pattern adds the label somewhere"
+    session.add("channel", "chat", value, lang="fr", weight=1.5)
+    path, report = session.save(retag=False)
+    assert report is None and path == project.path / "codebook.yml"
+    return gained, session.book.version
+
+
+def _labels_of(project, segment_ids):
+    marks = ",".join("?" * len(segment_ids))
+    rows = project.conn.execute(f"SELECT segment_id, channel FROM auto_tags WHERE segment_id IN ({marks})",
+                                list(segment_ids)).fetchall()
+    return {sid: channel.split(";") for sid, channel in rows}
+
+
+def _last_run_version(project):
+    return project.conn.execute("SELECT codebook_version FROM tag_runs ORDER BY run_id DESC").fetchone()[0]
+
+
+def test_cli_tag_uses_the_project_codebook_saved_by_the_editor(small_project):
+    from typer.testing import CliRunner
+
+    from interviewkit.cli import app
+
+    gained, version = _saved_edit(small_project)
+    assert all("chat" not in v for v in _labels_of(small_project, gained).values())
+    result = CliRunner().invoke(app, ["tag", "--project", str(small_project.path)])
+    assert result.exit_code == 0, result.output
+    assert f"codebook: project {small_project.path / 'codebook.yml'}, version {version}" in result.output
+    assert all("chat" in v for v in _labels_of(small_project, gained).values())
+    assert _last_run_version(small_project) == version and version.endswith("-p1")
+    # an explicit --codebook still wins: the bundled file brings the label back off
+    from interviewkit.codebook import default_codebook_path
+
+    result = CliRunner().invoke(app, ["tag", "--project", str(small_project.path), "--codebook",
+                                      str(default_codebook_path())])
+    assert result.exit_code == 0, result.output
+    assert "codebook: file" in result.output and _last_run_version(small_project) != version
+    assert all("chat" not in v for v in _labels_of(small_project, gained).values())
+
+
+def test_api_tag_and_run_use_the_project_codebook(small_project, small_corpus, tmp_path):
+    from interviewkit.demo import run_pipeline
+    from interviewkit.project_tagging import codebook_used, default_codebook_for, tag_project
+
+    assert default_codebook_for(small_project) is None, "no codebook.yml yet: the bundled one"
+    gained, version = _saved_edit(small_project)
+    assert default_codebook_for(small_project) == small_project.path / "codebook.yml"
+    report = tag_project(small_project)
+    assert report.tagged > 0 and _last_run_version(small_project) == version
+    assert all("chat" in v for v in _labels_of(small_project, gained).values())
+    assert codebook_used(small_project, report.run_id).startswith("codebook: project ")
+    assert wc.run_tagging(small_project, progress=False).tagged == 0, "the notebook agrees with the API"
+    # the `run` pipeline (and `demo`, which calls it) re-tags with the project codebook too
+    gained2, version2 = _saved_edit(small_project, "rappelée")
+    lines: list[str] = []
+    run_pipeline(small_corpus, small_project.path, tmp_path / "out", echo=lines.append, topics=False,
+                 formats=("json",))
+    assert _last_run_version(small_project) == version2 != version
+    assert any(f"version {version2}" in line and "codebook: project" in line for line in lines)
+    assert all("chat" in v for v in _labels_of(small_project, gained2).values())

@@ -199,7 +199,12 @@ def test_report_sections(topics_project, small_project):
     assert len(wr.emotion_curves_figure(maps).data) == len(maps)
     heat = wr.irritant_heatmap_figure(topics_project)
     assert heat.data[0].z.max() <= 1
-    assert "Méthode" in wr.method_note_html(topics_project)
+    note = wr.method_note_html(topics_project)
+    assert "Méthode" in note and "Method:" in note and "pas encore relus" in note, "no curation yet"
+    assert "non calculés" in wr.method_note_html(small_project)
+    first = wt.topic_overview(wt.current_topics(topics_project))["topic_id"].tolist()[0]
+    wt.rename_topic(topics_project, first, "Attente au téléphone", coder="CV")
+    assert "relus par les chercheurs (1 décision(s)" in wr.method_note_html(topics_project)
     assert wr.plotly_head().startswith("<script") and len(wr.plotly_head()) > 1_000_000
 
 

@@ -25,7 +25,7 @@ from .messages import message_html, table_html
 from .progress import ProgressBar
 from .steps import StepMissing, friendly, require
 
-CODEBOOK_FILE = "codebook.yml"
+CODEBOOK_FILE = "codebook.yml"  # = project_tagging.PROJECT_CODEBOOK
 PROFILE = "full"
 PATTERN_KINDS = ("term", "phrase", "lower", "lemma", "regex")
 
@@ -33,8 +33,11 @@ PATTERN_KINDS = ("term", "phrase", "lower", "lemma", "regex")
 # ------------------------------------------------------------------------------------------ codebook
 
 def project_codebook_path(project) -> Path:
-    """``PROJECT/codebook.yml``: the project's edited codebook (absent until the first save)."""
-    return project.path / CODEBOOK_FILE
+    """``PROJECT/codebook.yml``: the project's edited codebook (absent until the first save); the one
+    ``interviewkit tag`` uses by default too (:func:`interviewkit.project_tagging.default_codebook_for`)."""
+    from ..project_tagging import project_codebook_path as path_of
+
+    return path_of(project)
 
 
 def project_codebook(project):
@@ -63,16 +66,27 @@ def save_project_codebook(project, codebook) -> Path:
 
 # ------------------------------------------------------------------------------------------ tagging
 
+def require_tagged(project) -> None:
+    """Inside notebook 02: the "tag first" message points to this notebook's tagging cell, not to 02."""
+    require(project, "import")
+    try:
+        require(project, "coding")
+    except StepMissing:
+        raise StepMissing("coding", "Aucun segment n'est encore codé : exécutez d'abord la cellule « Codage "
+                                    "automatique » ci-dessus (avec RUN_TAGGING = True).",
+                          "No segment is tagged yet: run the automatic tagging cell above first (with "
+                          "RUN_TAGGING = True).") from None
+
+
 def run_tagging(project, codebook=None, progress: bool = True):
     """Tag the current customer segments that need it (incremental); returns the ``TagRunReport``.
 
     ``codebook``: a path or None for the project's codebook (``PROJECT/codebook.yml``, else the bundled one).
     """
-    from ..project_tagging import tag_project
+    from ..project_tagging import default_codebook_for, tag_project
 
     require(project, "import")
-    if codebook is None and project_codebook_path(project).exists():
-        codebook = project_codebook_path(project)
+    codebook = default_codebook_for(project, codebook)
     bar = ProgressBar("Codage / tagging", unit="segment", disable=not progress)
     try:
         return tag_project(project, codebook=codebook, profile=PROFILE, progress=bar)
@@ -82,16 +96,20 @@ def run_tagging(project, codebook=None, progress: bool = True):
 
 def tagging_summary_html(project, report=None) -> str:
     """What tagging did and how the customer segments are tagged (stage and irritant counts)."""
-    from ..project_tagging import auto_tags
+    from ..project_tagging import auto_tags, codebook_used
 
     parts = []
     if report is not None:
         parts.append(message_html("success", f"Codage terminé : {report.tagged} segment(s) codé(s), "
-                                             f"{report.reused} inchangé(s).", report.summary()))
+                                             f"{report.reused} inchangé(s).", report.summary(),
+                                  detail=codebook_used(project, report.run_id)))
     tags = auto_tags(project)
     if len(tags):
         stages = tags["stage"].fillna("").str.split(";").explode()
         stages = stages[stages != ""].value_counts().rename_axis("stage").reset_index(name="segments")
+        from ..journeymap.model import STAGE_LABELS
+
+        stages["stage"] = [f"{STAGE_LABELS.get(s, s)} ({s})" for s in stages["stage"]]
         parts.append(f"<small>{len(tags)} segments clients codés / tagged customer segments · "
                      f"{int(tags['irritant'].sum())} irritants</small>")
         parts.append(table_html(stages))
@@ -139,7 +157,7 @@ class CodebookSession:
     read from the parse cache). Nothing is written before :meth:`save`."""
 
     def __init__(self, project, codebook=None) -> None:
-        require(project, "coding")
+        require_tagged(project)
         self.project = project
         self.book = codebook if codebook is not None else project_codebook(project)
         self.added: list[tuple[str, str, str, Any]] = []  # field, label, lang, Pattern
@@ -198,7 +216,7 @@ class CodebookSession:
             self._docs[lang] = docs
         if not any(self._docs.values()):
             raise StepMissing("coding", "Aucun segment analysé n'est en cache : relancez le codage (cellule "
-                                        "« Coder ») avant d'éditer le codebook.",
+                                        "« Codage automatique ») avant d'éditer le codebook.",
                               "No parsed segment in the cache: run tagging again before editing the codebook.")
         return self._docs
 
@@ -454,7 +472,7 @@ def review_widget(project, coder: str, blind: bool = False):
     """The reviewer widget for ``coder`` (``blind=True``: second coder who must not see the first)."""
     from ..review import ReviewController, ReviewWidget
 
-    require(project, "coding")
+    require_tagged(project)
     if not str(coder or "").strip():
         raise ConfigError("NB06", "give your coder id (initials) in the parameters cell", value=coder,
                           hint='e.g. CODER = "CV"')
@@ -616,5 +634,5 @@ class AgreementDashboard:
 @friendly
 def agreement_dashboard(project):
     """The :class:`AgreementDashboard` widget (a message when tagging has not run)."""
-    require(project, "coding")
+    require_tagged(project)
     return AgreementDashboard(project).widget

@@ -20,19 +20,51 @@ NOTEBOOKS_ENV = "INTERVIEWKIT_NOTEBOOKS"
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
 NO_EXPORT_TAG = "ik-no-export"
+FIRST_NOTEBOOK = "01_import.ipynb"
 
 
 def notebooks_dir() -> Path:
-    """``$INTERVIEWKIT_NOTEBOOKS``, else ``notebooks/`` of the source checkout."""
+    """``$INTERVIEWKIT_NOTEBOOKS``, else ``notebooks/`` of the source checkout (the package is installed
+    editable by ``scripts/setup.sh``), else ``./notebooks``. The notebooks are not in the wheel."""
     env = os.environ.get(NOTEBOOKS_ENV)
     if env:
-        return Path(env)
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "notebooks"
-        if (candidate / "01_import.ipynb").exists():
+        path = Path(env).expanduser()
+        if not (path / FIRST_NOTEBOOK).is_file():
+            raise ConfigError("NB07", f"{NOTEBOOKS_ENV} does not hold the interviewkit notebooks", path=path,
+                              hint=f"point {NOTEBOOKS_ENV} to the notebooks/ folder of the interviewkit checkout")
+        return path
+    candidates = [parent / "notebooks" for parent in Path(__file__).resolve().parents]
+    candidates.append(Path.cwd() / "notebooks")
+    for candidate in candidates:
+        if (candidate / FIRST_NOTEBOOK).is_file():
             return candidate
-    raise ConfigError("NB07", "the interviewkit notebooks were not found",
-                      hint=f"set {NOTEBOOKS_ENV} to the folder holding 01_import.ipynb … 05_report.ipynb")
+    raise ConfigError("NB07", "the interviewkit notebooks were not found (they are not part of the installed "
+                              "package)",
+                      hint=f"use a checkout of interviewkit (bash scripts/setup.sh), or set {NOTEBOOKS_ENV} to its "
+                           "notebooks/ folder")
+
+
+def notebooks_hint(project: str | Path | None = None) -> str:
+    """How to open the notebooks (printed at the end of ``interviewkit demo`` and ``run``): the
+    ``jupyter lab`` command for this checkout and, with ``project``, the parameters-cell line opening it."""
+    import sys
+
+    try:
+        folder = notebooks_dir().resolve()
+    except ConfigError as exc:
+        return f"Notebooks: {exc}"
+    jupyter = Path(sys.executable).parent / "jupyter"
+    root = folder.parent
+    try:
+        jupyter_cmd = str(jupyter.relative_to(root)) if jupyter.is_file() else "jupyter"
+    except ValueError:
+        jupyter_cmd = str(jupyter) if jupyter.is_file() else "jupyter"
+    lines = [f"Notebooks (JupyterLab): cd {root} && {jupyter_cmd} lab {folder.name}/",
+             "  they open on the demo project (built once on first use; see docs/notebooks.md)"]
+    if project is not None:
+        lines.append(f"  to open this project instead, set in a notebook's parameters cell: "
+                     f"PROJECT = {str(Path(project).resolve())!r}")
+    return "\n".join(lines)
 
 
 def find_notebook(name: str) -> Path:

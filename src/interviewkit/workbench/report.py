@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import InterviewkitError
 from .figures import show_figure
 from .messages import message_html, table_html
-from .steps import StepMissing, friendly, require
+from .steps import StepMissing, friendly, project_status, require
 
 REPORT_NOTEBOOK = "05_report.ipynb"
 
@@ -31,8 +31,6 @@ def _pct(x: float) -> str:
 
 def overview(project) -> dict[str, Any]:
     """Corpus figures: documents, interviews, respondents, customer segments, personas, tagged, reviewed."""
-    from .steps import project_status
-
     require(project, "coding")
     info = project.info()
     status = project_status(project)
@@ -275,13 +273,31 @@ def show_charts(project, maps=None):
 
 
 def method_note_html(project) -> str:
+    """The method paragraph; it says what was actually reviewed (decisions, topic curation, approved cells)."""
     data = overview(project)
+    status = project_status(project)
     reviewed = (f"{data['decisions']} décisions de revue par {len(data['coders'])} codeur(s)" if data["decisions"]
                 else "aucune revue humaine encore : les codes sont automatiques")
+    reviewed_en = (f"{data['decisions']} review decisions by {len(data['coders'])} coder(s)" if data["decisions"]
+                   else "no human review yet: the codes are automatic")
+    if not status["topic_runs"]:
+        topics_fr, topics_en = ("thèmes d'irritants non calculés (irritants comptés par étape)",
+                                "irritant topics not computed (irritants counted per stage)")
+    elif status["topic_decisions"]:
+        topics_fr = (f"thèmes d'irritants par modélisation thématique (BERTopic) relus par les chercheurs "
+                     f"({status['topic_decisions']} décision(s) de curation)")
+        topics_en = f"irritant topics (BERTopic) curated by the researchers ({status['topic_decisions']} decision(s))"
+    else:
+        topics_fr = ("thèmes d'irritants par modélisation thématique (BERTopic), noms automatiques pas encore relus "
+                     "(carnet 03)")
+        topics_en = "irritant topics (BERTopic) with automatic names, not curated yet (notebook 03)"
     return ("<div class='ik-report-method'><small>Méthode : transcriptions pseudonymisées avant analyse ; codage par "
-            f"règles (codebook) puis revue humaine ({html.escape(reviewed)}) ; thèmes d'irritants par modélisation "
-            "thématique (BERTopic) relue par les chercheurs ; cartes d'expérience à l'état de brouillon tant que leurs "
-            "cellules ne sont pas approuvées. Toute affirmation renvoie à des citations.</small></div>")
+            f"règles (codebook) puis revue humaine ({html.escape(reviewed)}) ; {html.escape(topics_fr)} ; cartes "
+            "d'expérience à l'état de brouillon tant que leurs cellules ne sont pas approuvées. Toute affirmation "
+            "renvoie à des citations.</small><br><small><i>Method: transcripts pseudonymised before analysis; "
+            f"rule-based coding (codebook) then human review ({html.escape(reviewed_en)}); {html.escape(topics_en)}; "
+            "journey maps are drafts until their cells are approved. Every statement links to quotes."
+            "</i></small></div>")
 
 
 @friendly
