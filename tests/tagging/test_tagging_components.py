@@ -44,7 +44,7 @@ def test_context_extension_in_pipeline():
     doc = nlp.make_doc("Ça a pris trois semaines.")
     doc._.journey_context = "J'ai commandé sur le site."
     doc = nlp.get_pipe("interviewkit_journey_v1")(doc)
-    assert doc._.journey.channel == ["web"]
+    assert doc._.journey.stage == ["purchase"] and doc._.journey.channel == []
 
 
 def test_codebook_travels_with_to_disk(tmp_path):

@@ -48,6 +48,25 @@ def test_french_dev_lookup_profile(lookup_tagger):
     assert s["stage_macro_f1"] >= 0.75 and s["channel_macro_f1"] >= 0.9 and s["irritant_f1"] >= 0.87, s
 
 
+@pytest.mark.parametrize("key, floor", [
+    ("stage_macro_f1", 0.72), ("channel_macro_f1", 0.91), ("irritant_f1", 0.90), ("emotion_macro_f1", 0.65),
+    ("lane_macro_f1", 0.53), ("moments_macro_f1", 0.40),
+])
+def test_french_real_dev_floors(real_scores, key, floor):
+    """tagging_dev_real.csv: 250 verbatims in the styles of reviews, tweets, surveys and SMS across sectors."""
+    assert real_scores["n"] >= 200
+    assert real_scores[key] >= floor, real_scores
+
+
+def test_french_real_dev_valence(real_scores):
+    assert real_scores["valence_mae"] <= 0.36, real_scores
+
+
+@pytest.fixture(scope="module")
+def real_scores(sm_tagger):
+    return _scores(sm_tagger, DATA / "tagging_dev_real.csv")
+
+
 def test_english_dev_floors(en_tagger):
     s = _scores(en_tagger, DATA / "tagging_dev_en.csv")
     assert s["n"] >= 40
@@ -68,7 +87,7 @@ def gold_dev_scores(sm_tagger):
 
 
 @pytest.mark.parametrize("key, floor", [
-    ("stage_macro_f1", 0.57), ("channel_macro_f1", 0.82), ("irritant_f1", 0.84), ("emotion_macro_f1", 0.53),
+    ("stage_macro_f1", 0.58), ("channel_macro_f1", 0.82), ("irritant_f1", 0.86), ("emotion_macro_f1", 0.53),
     ("lane_macro_f1", 0.61), ("moments_macro_f1", 0.45),
 ])
 def test_gold_dev_floors(gold_dev_scores, key, floor):
@@ -77,4 +96,15 @@ def test_gold_dev_floors(gold_dev_scores, key, floor):
 
 
 def test_gold_dev_valence(gold_dev_scores):
-    assert gold_dev_scores["valence_mae"] <= 0.50, gold_dev_scores
+    assert gold_dev_scores["valence_mae"] <= 0.47, gold_dev_scores
+
+
+def test_gold_dev_context_column_helps_stage(sm_tagger, gold_dev_scores):
+    """The gold file's `context` (previous sentence of the same turn) fills stages the sentence lacks."""
+    gold = pd.read_csv(GOLD, dtype=str, keep_default_na=False)
+    gold = gold[gold["split"] == "dev"].reset_index(drop=True)
+    res = sm_tagger.tag(gold["text"].tolist(), contexts=gold["context"].tolist())
+    pred = pd.DataFrame([{"gold_id": i, **r.to_row()} for i, r in zip(gold["gold_id"], res)])
+    s = evaluate(gold, pred).summary()
+    assert s["stage_macro_f1"] >= gold_dev_scores["stage_macro_f1"] + 0.01, (s, gold_dev_scores)
+    assert s["channel_macro_f1"] == gold_dev_scores["channel_macro_f1"]  # context never adds a channel

@@ -51,23 +51,36 @@ def test_tag_result_row_and_evidence_offsets(lookup_tagger):
     assert TagResult.from_row(row).stage == r.stage
 
 
-def test_context_fills_stage_and_channel_with_lower_confidence(lookup_tagger):
+def test_context_fills_stage_only_with_lower_confidence(lookup_tagger):
     seg = "Ça a pris trois semaines."
     alone = lookup_tagger.tag_one(seg)
     assert alone.channel == [] and alone.stage == []
     ctx = "J'ai commandé un frigo sur le site."
     with_ctx = lookup_tagger.tag_one(seg, context=ctx)
-    assert "web" in with_ctx.channel and "purchase" in with_ctx.stage
-    assert with_ctx.confidence["channel"] < 0.5
-    assert any(e.get("source") == "context" for e in with_ctx.evidence)
-    # context is not used when the segment has its own stage and channel
+    assert with_ctx.stage == ["purchase"]
+    assert with_ctx.channel == []  # a channel must be named by the segment itself
+    assert with_ctx.confidence["stage"] < 0.5
+    assert any(e.get("source") == "context" and e["field"] == "stage" for e in with_ctx.evidence)
+    # context is not used when the segment has its own stage
     own = lookup_tagger.tag_one("J'ai appelé le SAV.", context=ctx)
-    assert own.channel == ["phone"] and "web" not in own.channel
+    assert own.stage == ["support"] and own.channel == ["phone"]
     # batch API with contexts, and annotate() on a parsed Doc with a text context
     rs = list(lookup_tagger.tag([seg, seg], contexts=[None, ctx]))
-    assert rs[0].channel == [] and rs[1].channel == ["web"]
+    assert rs[0].stage == [] and rs[1].stage == ["purchase"]
     doc = next(lookup_tagger.parse([seg]))
-    assert lookup_tagger.annotate(doc, context=ctx).channel == ["web"]
+    assert lookup_tagger.annotate(doc, context=ctx).stage == ["purchase"]
+
+
+def test_context_replaces_a_default_stage(sm_tagger):
+    """A pain point with no stage cue defaults to support; the previous sentence of the turn knows better."""
+    seg = "Trois semaines sans nouvelles !"
+    alone = sm_tagger.tag_one(seg)
+    assert alone.stage == ["support"] and alone.irritant == 1
+    assert all(e.get("source") == "derived" for e in alone.evidence if e["field"] == "stage")
+    r = sm_tagger.tag_one(seg, context="Le livreur devait passer lundi pour la machine à laver.")
+    assert r.stage == ["deliver"] and r.irritant == 1
+    assert r.confidence["stage"] < alone.confidence["stage"] + 0.2
+    assert {e.get("source") for e in r.evidence if e["field"] == "stage"} == {"context"}
 
 
 def test_retag_after_codebook_edit_reuses_parsed_docs(lookup_tagger):

@@ -18,7 +18,9 @@ from interviewkit.tagging.matching import PatternIndex, field_index, lexicon_cue
 from interviewkit.tagging.negation import NegationLayer
 from interviewkit.tagging.result import Cue, TagResult
 
-CONTEXT_FIELDS = ("stage", "channel")
+# Context fills the stage only: a channel must be named or implied by the segment itself
+# (gold convention), while the stage of "Je n'y comprenais plus rien." comes from the story.
+CONTEXT_FIELDS = ("stage",)
 
 
 class JourneyAnnotator:
@@ -64,7 +66,7 @@ class JourneyAnnotator:
         return cues, emphasis
 
     def annotate(self, doc: Doc, context: Doc | None = None) -> TagResult:
-        """Tag one parsed segment; ``context`` (a parsed Doc of the surrounding turn) fills stage/channel."""
+        """Tag one parsed segment; ``context`` (a parsed Doc of the surrounding turn) fills an empty stage."""
         cues, emphasis = self.layers(doc)
         ctx_cues = None
         if context is not None and len(context):
@@ -79,7 +81,11 @@ class JourneyAnnotator:
         return result
 
     def needs_context(self, result: TagResult) -> bool:
-        return not result.stage or not result.channel
+        """True when the segment's own cues give no stage (a stage only derived by default counts as none)."""
+        if not result.stage:
+            return True
+        own = {e["label"] for e in result.evidence if e.get("field") == "stage" and e.get("source") != "derived"}
+        return not own
 
 
 def _set_extensions(doc: Doc, result: TagResult, cues: list[Cue]) -> None:

@@ -18,7 +18,7 @@ default, and ``lang`` = None for the pipeline's language):
 * ``interviewkit_journey_v1`` -- the four rule layers in one component.
 
 Set ``doc._.journey_context`` (text or Doc of the surrounding turn) before the
-decision component runs to let it fill stage/channel from context. Each
+decision component runs to let it fill an empty stage from context. Each
 component saves its codebook with ``to_disk`` (``codebook.yml`` + lexicon
 files), so a saved pipeline carries its rules; ``import interviewkit.tagging``
 before ``spacy.load`` so the factories are registered.

@@ -6,8 +6,8 @@ cancel). A label is given when its score reaches the field ``threshold``.
 Emotion and lane take the best label (else the field ``default``). Valence
 comes from the emotion cues' valences (pattern ``valence`` or the label's),
 weighed by side (positive vs negative), then raised by intensity. Finally the
-codebook's ``derive`` rules run in order. Context cues fill ``stage`` and
-``channel`` only when the segment alone gives none, with half the confidence.
+codebook's ``derive`` rules run in order. Context cues fill ``stage`` only
+when the segment alone gives none, with half the confidence.
 
 Confidence of a label with score ``s`` is ``s / (s + 0.35)`` (0.74 for one
 full-weight cue, 0.85 for two); defaults and derived values get fixed lower
@@ -27,7 +27,7 @@ CONTRAST_AFTER, CONTRAST_BEFORE = 1.5, 0.7
 INTENSIFIED, DOWNTONED, FLIPPED, RELIEF = 1.3, 0.7, 0.8, 0.5
 COMPANY_LANE = "frontstage"  # default lane of a segment about a touchpoint or a pain point
 IRRITANT_PEAK = 3.0  # summed irritant weight that makes a pain point a peak (valence -2)
-LANE_CUSTOMER_MIN = 0.3  # a first-person cue of this weight keeps the customer lane
+LANE_CUSTOMER_MIN = 0.3
 
 
 def conf(score: float) -> float:
@@ -139,7 +139,7 @@ class Decider:
 
         for f in ("stage", "channel", "moments"):
             labels, c = self._multi(f, items[f], ev)
-            if not labels and context_cues and f in ("stage", "channel"):
+            if not labels and context_cues and f == "stage":
                 ctx_items, _ = self.accept(context_cues)
                 labels, c = self._multi(f, ctx_items[f], ev, factor=CONTEXT_FACTOR)
             setattr(res, f, labels)
@@ -210,9 +210,27 @@ class Decider:
                 if "irritating" in rule.add.get("moments", ()) and _holds(rule, res, items):
                     for fname, label in _apply(rule, res):
                         ev.append({"field": fname, "label": label, "rule": f"derive.{rule.id}", "source": "derived"})
+        self._coherent_valence(res, ev)
         res.confidence = confd
         res.evidence = ev
         return res
+
+    def _coherent_valence(self, res: TagResult, ev: list[dict[str, Any]]) -> None:
+        """Make valence agree with the emotion: the sign of the emotion's label valence (joy/trust +,
+        anger/sadness/fear/confusion -); a surprise takes the sign of the pain point (negative with an
+        irritant, else positive). The default emotion (neutral) keeps the valence of polarity-only cues."""
+        polarity = self.default_valence.get(res.emotion, 0)
+        if res.emotion == self.cb.fields["emotion"].default:
+            new = res.valence  # a polarity-only cue (lexicon) may move the valence of a neutral segment
+        elif polarity > 0:
+            new = res.valence if res.valence > 0 else 1
+        elif polarity < 0:
+            new = res.valence if res.valence < 0 else -1
+        else:
+            new = res.valence or (-1 if res.irritant else 1)
+        if new != res.valence:
+            res.valence = new
+            ev.append({"field": "valence", "label": str(new), "rule": "decide.coherence", "source": "derived"})
 
     def _default_lane(self, res: TagResult, lanes: dict[str, tuple[float, list[Item]]]) -> tuple[str, float, list[dict[str, Any]]]:
         """Lane when no lane cue reaches the threshold.

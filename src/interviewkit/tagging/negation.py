@@ -60,11 +60,15 @@ class NegationLayer:
             out.update(range(m.start, m.end))
         return out
 
-    def scopes(self, doc: Doc, keys=None, breaks: set[int] | None = None) -> list[Scope]:
+    def scopes(self, doc: Doc, keys=None, breaks: set[int] | None = None,
+               pseudo_out: list[tuple[int, int]] | None = None) -> list[Scope]:
+        """Negation scopes; the token spans of ``pseudo`` cues are appended to ``pseudo_out`` when given."""
         matches = self.cues(doc, keys)
         if not matches:
             return []
         pseudo = [(m.start, m.end) for m in matches if m.meta.pseudo]
+        if pseudo_out is not None:
+            pseudo_out.extend(pseudo)
         if breaks is None:
             breaks = self.break_tokens(doc, keys)
         n = len(doc)
@@ -93,12 +97,15 @@ class NegationLayer:
 
     def apply(self, doc: Doc, cues: list[Cue], keys=None, breaks: set[int] | None = None) -> list[Scope]:
         """Mark ``cues`` covered by a negation scope; return the scopes."""
-        scopes = self.scopes(doc, keys, breaks)
+        pseudo: list[tuple[int, int]] = []
+        scopes = self.scopes(doc, keys, breaks, pseudo)
         if scopes:
             negation_tokens = {i for s in scopes for i in range(s.cue_start, s.cue_end)}
             for c in cues:
                 if any(i in negation_tokens for i in range(c.start, c.end)):
                     continue  # the pattern carries its own negation ("toujours pas", "pas de réponse")
+                if any(c.start < pe and c.end > ps for ps, pe in pseudo):
+                    continue  # inside a fixed expression: "je n'ai rien à redire" is not negated
                 for s in scopes:
                     if s.covers(c.start, c.end):
                         c.negated = True

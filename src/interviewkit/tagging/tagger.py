@@ -129,7 +129,7 @@ class JourneyTagger:
         return self.nlp.pipe((_clean(t) for t in texts), batch_size=batch_size)
 
     def annotate(self, doc: Doc, context: str | Doc | None = None) -> TagResult:
-        """Run the rule layers on an already parsed Doc; ``context`` (text or Doc) fills stage/channel."""
+        """Run the rule layers on an already parsed Doc; ``context`` (text or Doc) fills an empty stage."""
         ctx = None
         if context is not None:
             ctx = context if isinstance(context, Doc) else (self.nlp(_clean(context)) if _clean(context) else None)
@@ -137,7 +137,7 @@ class JourneyTagger:
 
     def tag(self, texts: Iterable[str | None], contexts: Iterable[str | None] | None = None,
             batch_size: int = 256) -> Iterator[TagResult]:
-        """Parse and annotate; ``contexts[i]`` is parsed only when segment i alone has no stage or channel."""
+        """Parse and annotate; ``contexts[i]`` is parsed only when segment i alone has no stage."""
         texts_it = iter(texts)
         ctx_it = iter(contexts) if contexts is not None else None
         chunk = max(1, batch_size) * 4

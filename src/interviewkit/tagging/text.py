@@ -87,7 +87,7 @@ def inflections(word: str, lang: str) -> set[str]:
         return out
     if lang == "fr":
         out |= {w + "s", w + "e", w + "es"}
-        if w.endswith("er"):
+        if w.endswith("er") and len(w) > 4:  # "cher" is no verb: "chez" must not match it
             st = w[:-2]
             # participles and imperfect/future forms; present forms ("commande", "téléphone") are left to
             # the lemmatiser because they collide with nouns
@@ -99,9 +99,11 @@ def inflections(word: str, lang: str) -> set[str]:
         elif w.endswith("ir"):
             st = w[:-2]
             out |= {st + s for s in ("i", "ie", "is", "ies", "it", "issent", "issait", "issant")}
-        elif w.endswith("re"):
+        elif w.endswith("re") and not w.endswith("rre"):  # "marre" is no verb: "mars" must not match it
             st = w[:-2]
-            out |= {st + s for s in ("u", "ue", "us", "ues", "s", "t", "ent", "ait", "ais", "ant", "ons", "ez")}
+            out |= {st + s for s in ("u", "ue", "us", "ues", "ent", "ait", "ais", "ant", "ons", "ez")}
+            if len(st) >= 4:  # prendre -> prends, prend; short stems make false words
+                out |= {st + "s", st + "t"}
         if w.endswith("é"):
             out |= {w + "e", w + "s", w + "es"}
         if w.endswith("eux"):
@@ -127,4 +129,5 @@ def inflections(word: str, lang: str) -> set[str]:
     variants: set[str] = set()
     for form in out:
         variants |= lower_variants(form)
-    return variants
+    # an inflected form never stands for a function word ("chez", "des"...)
+    return (variants - FUNCTION_WORDS.get(lang, set())) | lower_variants(w)

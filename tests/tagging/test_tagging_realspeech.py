@@ -1,0 +1,85 @@
+"""Real customer speech: no accents, capitals, SMS spellings, fixed expressions, valence coherence."""
+from __future__ import annotations
+
+import pytest
+
+from interviewkit.tagging.text import inflections
+
+FIELDS = ("stage", "channel", "emotion", "irritant")
+
+
+def _core(r):
+    return {f: getattr(r, f) for f in FIELDS}
+
+
+@pytest.mark.parametrize("profile", ["lookup_tagger", "sm_tagger"])
+def test_accentless_and_capital_forms_tag_like_the_written_form(profile, request):
+    tagger = request.getfixturevalue(profile)
+    ref = tagger.tag_one("J'ai été facturé deux fois, personne ne répond à ma réclamation.")
+    assert ref.stage == ["purchase", "support"] and ref.irritant == 1
+    for variant in ("j ai ete facture deux fois, personne ne repond a ma reclamation",
+                    "JAI ETE FACTURE DEUX FOIS, PERSONNE NE REPOND A MA RECLAMATION"):
+        assert _core(tagger.tag_one(variant)) == _core(ref), variant
+    assert tagger.tag_one("JAI ETE FACTURE DEUX FOIS, PERSONNE NE REPOND A MA RECLAMATION").valence == -2
+
+
+@pytest.mark.parametrize("sms, written", [
+    ("tjrs pas recu mon colis", "toujours pas reçu mon colis"),
+    ("jattend tjs le technicien", "j'attends toujours le technicien"),
+    ("pb avec ma facture", "problème avec ma facture"),
+    ("g eu un pb ac ma resiliation", "j'ai eu un problème avec ma résiliation"),
+])
+def test_sms_spellings_are_read_through_lemma_exceptions(sm_tagger, sms, written):
+    a, b = sm_tagger.tag_one(sms), sm_tagger.tag_one(written)
+    assert b.stage and _core(a) == _core(b), (sms, _core(a), _core(b))
+
+
+def test_sms_complaint_is_an_irritant(sm_tagger, lookup_tagger):
+    for tagger in (sm_tagger, lookup_tagger):
+        r = tagger.tag_one("slt, tjrs pas de rdv pr le technicien, c relou")
+        assert r.irritant == 1 and r.emotion == "anger" and "deliver" in r.stage
+        assert tagger.tag_one("jattend tjs l'appel, ça fait 3 semaines").irritant == 1
+
+
+def test_fixed_expression_is_not_negated_by_a_detached_ne(sm_tagger):
+    r = sm_tagger.tag_one("Je n'ai rien à redire.")
+    assert r.emotion == "trust" and r.irritant == 0 and r.valence == 1
+    # a real negation is still read
+    neg = sm_tagger.tag_one("Je ne suis pas satisfait du tout.")
+    assert neg.emotion == "anger" and neg.valence < 0
+
+
+def test_valence_sign_follows_the_emotion(sm_tagger):
+    r = sm_tagger.tag_one("Franchement, pas de mauvaise surprise.")
+    assert r.emotion == "trust" and r.valence == 1
+    assert any(e["rule"] == "decide.coherence" for e in r.evidence)
+    for text in ("Le colis est arrivé ouvert et il manque une pièce.", "Service impeccable, merci !"):
+        t = sm_tagger.tag_one(text)
+        assert (t.valence > 0) == (t.emotion in ("joy", "trust")), (text, t.emotion, t.valence)
+
+
+def test_inflections_do_not_invent_function_words_or_other_words():
+    assert "chez" not in inflections("cher", "fr")
+    assert "mars" not in inflections("marre", "fr")
+    assert {"prends", "vendu", "livrée", "rappelle"} <= (
+        inflections("prendre", "fr") | inflections("vendre", "fr") | inflections("livrer", "fr")
+        | inflections("rappeler", "fr"))
+
+
+def test_broad_pain_point_lexicon(sm_tagger):
+    texts = ["on m'a raccroché au nez", "dossier perdu", "le technicien est reparti sans rien faire",
+             "mon compte a été débité à tort", "ça laisse à désirer", "on m'a forcé la main"]
+    assert [sm_tagger.tag_one(t).irritant for t in texts] == [1] * len(texts)
+    calm = ["Le dossier a été traité en 48h.", "Aucun problème avec la livraison.", "Je vais renouveler mon abonnement."]
+    assert [sm_tagger.tag_one(t).irritant for t in calm] == [0] * len(calm)
+
+
+@pytest.mark.parametrize("text, channels", [
+    ("Trois appels pour avoir une info.", ["phone"]),
+    ("J'ai trouvé les poignées en rayon.", ["store"]),
+    ("Click & collect prêt en 2h.", ["web", "store"]),
+    ("Impossible de me connecter depuis la mise à jour.", ["app"]),
+    ("Achat en 3 clics.", ["web"]),
+])
+def test_channel_cues_of_customer_speech(sm_tagger, text, channels):
+    assert sorted(sm_tagger.tag_one(text).channel) == sorted(channels)
