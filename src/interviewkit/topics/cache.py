@@ -6,6 +6,11 @@ Vectors are stored as raw little-endian float32 bytes with their dimension (no p
 a derived cache (``PROJECT/cache/embeddings.sqlite``): deleting it only costs time.
 Backends whose vectors depend on the corpus (``cacheable = False``, e.g. ``tfidf-svd``) bypass it.
 
+Two more derived tables make a re-run on unchanged text fast: ``analyses`` (per text and analyser
+version: its lemmas, POS and label candidates, JSON; see ``text.TextAnalyzer``) and ``arrays``
+(float32 arrays by kind and key, e.g. a UMAP layout keyed by the hash of its input vectors and
+settings; see ``reduce.ExactKnnUMAP``).
+
 >>> cache = EmbeddingCache(":memory:")
 >>> cache.hits, cache.misses
 (0, 0)
@@ -30,6 +35,19 @@ CREATE TABLE IF NOT EXISTS embeddings (
     dim         INTEGER NOT NULL,
     vector      BLOB NOT NULL,
     PRIMARY KEY (backend, text_sha256)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS arrays (
+    kind  TEXT NOT NULL,
+    key   TEXT NOT NULL,
+    shape TEXT NOT NULL,
+    data  BLOB NOT NULL,
+    PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS analyses (
+    version     TEXT NOT NULL,
+    text_sha256 TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    PRIMARY KEY (version, text_sha256)
 ) WITHOUT ROWID;
 """
 
@@ -79,6 +97,41 @@ class EmbeddingCache:
         rows = [(backend, k, int(v.shape[0]), np.asarray(v, dtype="<f4").tobytes()) for k, v in items.items()]
         with self._conn:
             self._conn.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)", rows)
+
+    def get_array(self, kind: str, key: str) -> np.ndarray | None:
+        row = self._conn.execute("SELECT shape, data FROM arrays WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+        if row is None:
+            return None
+        shape = tuple(int(x) for x in row[0].split("x") if x)
+        arr = np.frombuffer(row[1], dtype="<f4")
+        if arr.size != int(np.prod(shape)):
+            raise ConfigError("E706", "cached array is damaged", path=self.path,
+                              hint="delete the cache file; it is rebuilt on the next run")
+        return arr.reshape(shape).astype(np.float32)
+
+    def put_array(self, kind: str, key: str, array: np.ndarray) -> None:
+        arr = np.ascontiguousarray(array, dtype="<f4")
+        with self._conn:
+            self._conn.execute("INSERT OR REPLACE INTO arrays VALUES (?, ?, ?, ?)",
+                               (kind, key, "x".join(str(d) for d in arr.shape), arr.tobytes()))
+
+    def get_analyses(self, version: str, keys: Sequence[str]) -> dict[str, str]:
+        """JSON payloads of the text analyses found for ``keys`` (SHA-256 of the texts)."""
+        found: dict[str, str] = {}
+        unique = list(dict.fromkeys(keys))
+        for i in range(0, len(unique), 500):
+            chunk = unique[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT text_sha256, payload FROM analyses WHERE version = ? AND text_sha256 IN ({marks})",
+                [version, *chunk])
+            found.update(rows)
+        return found
+
+    def put_analyses(self, version: str, items: dict[str, str]) -> None:
+        with self._conn:
+            self._conn.executemany("INSERT OR REPLACE INTO analyses VALUES (?, ?, ?)",
+                                   [(version, k, v) for k, v in items.items()])
 
     def count(self, backend: str | None = None) -> int:
         if backend is None:

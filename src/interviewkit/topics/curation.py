@@ -235,7 +235,7 @@ def refresh_topics(res: TopicResult, changed: set[int], labels: dict[int, str], 
         members = {t: np.flatnonzero(topic_arr == t).tolist() for t in rows}
         fixed = {t: r["label"] for t, r in rows.items() if t not in need_label}
         generated = choose_labels({t: res.keyword_scores.get(t, []) for t in rows}, members, res.phrases,
-                                  fixed=fixed)
+                                  fixed=fixed, lemma_docs=res.lemma_docs)
         labels = {**{t: generated[t] for t in need_label}, **labels}
     for t, lab in labels.items():
         if t in rows:

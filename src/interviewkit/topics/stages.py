@@ -1,6 +1,7 @@
 """Registered, swappable stages of the topic model besides embeddings.
 
-* reducers (``reducer=``): ``umap`` (default), ``pca`` (deterministic, fast, for very large sets),
+* reducers (``reducer=``): ``umap`` (default: UMAP over an exact cosine neighbour graph, layout
+  cached by input hash, see ``reduce``), ``pca`` (deterministic, fast, for very large sets),
   ``none`` (cluster the embeddings directly);
 * clusterers (``clusterer=``): ``hdbscan`` (default);
 * labelers (``labeler=``): ``noun-phrase`` (default, French noun phrases) and ``keywords``.
@@ -99,15 +100,16 @@ def default_n_neighbors(n: int) -> int:
 
 @register_reducer("umap")
 def _umap(ctx: StageContext):
-    from umap import UMAP
+    from .reduce import ExactKnnUMAP
 
     nn = int(ctx.options.get("n_neighbors") or default_n_neighbors(ctx.n))
     if nn >= ctx.n:
         ctx.notes.append(f"n_neighbors={nn} is not below the {ctx.n} clustered segments; used {ctx.n - 1}.")
         nn = ctx.n - 1
     n_comp = int(min(ctx.options.get("n_components", 5), ctx.n - 2))
-    ctx.settings.update(n_neighbors_effective=nn, n_components_effective=n_comp)
-    return UMAP(n_neighbors=nn, n_components=n_comp, min_dist=0.0, metric="cosine", random_state=ctx.seed)
+    ctx.settings.update(n_neighbors_effective=nn, n_components_effective=n_comp, knn="exact")
+    return ExactKnnUMAP(n_neighbors=nn, n_components=n_comp, min_dist=0.0, random_state=ctx.seed,
+                        cache=ctx.options.get("cache"))
 
 
 @register_reducer("pca")
@@ -142,14 +144,14 @@ def _hdbscan(ctx: StageContext):
 
 
 @register_labeler("noun-phrase")
-def _noun_phrase_labels(keyword_scores, members, phrases, pos, fixed):
+def _noun_phrase_labels(keyword_scores, members, phrases, pos, fixed, lemma_docs=None):
     from .labels import choose_labels
 
-    return choose_labels(keyword_scores, members, phrases, pos, fixed=fixed)
+    return choose_labels(keyword_scores, members, phrases, pos, fixed=fixed, lemma_docs=lemma_docs)
 
 
 @register_labeler("keywords")
-def _keyword_labels(keyword_scores, members, phrases, pos, fixed):
+def _keyword_labels(keyword_scores, members, phrases, pos, fixed, lemma_docs=None):
     from .labels import choose_labels
 
-    return choose_labels(keyword_scores, members, None, pos, fixed=fixed)
+    return choose_labels(keyword_scores, members, None, pos, fixed=fixed, lemma_docs=lemma_docs)

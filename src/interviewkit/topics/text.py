@@ -45,12 +45,24 @@ NOMINALISATIONS = {
     "transmettre": "transmission", "réclamer": "réclamation", "suivre": "suivi", "rejeter": "rejet",
     "prévenir": "prévenance", "trouver": "recherche", "chercher": "recherche", "activer": "activation",
 }
+ANALYSIS_VERSION = "2"  # bump when the analysis of a text changes (keys the analysis cache)
 _NOUN_POS = {"NOUN", "PROPN"}
 _KEEP_POS_FR = {"NOUN", "PROPN", "VERB", "ADJ", "ADV", "NUM", "X", ""}
 # forms the French lemmatiser would wrongly strip ("SMS" -> "sm"): the lower-cased form is the lemma
 _KEEP_FORM = {"sms", "mms", "gps", "pdf", "qr", "rib", "iban", "sav", "frais", "devis", "cgv", "faq", "bus"}
 _DE = {"de", "du", "des", "d'", "d’", "d"}
 _LINK_ADP = {"en", "à", "au", "aux", "sans", "par", "pour", "sur"}
+
+
+def spacy_model_meta(model: str) -> dict | None:
+    """``meta.json`` of an installed spaCy model package, read without loading the model (None when
+    ``model`` is not an installed package, e.g. a folder)."""
+    import spacy.util
+
+    try:
+        return dict(spacy.util.load_meta(spacy.util.get_package_path(model) / "meta.json"))
+    except Exception:  # noqa: BLE001 - not a package: the caller loads the model instead
+        return None
 
 
 def _read_list(name: str) -> list[str]:
@@ -279,29 +291,62 @@ class TextAnalyzer:
             found.setdefault(key, surface)
         return list(found.items())
 
-    def analyze(self, texts: Sequence[str], languages: Sequence[str] | None = None) -> Analysis:
-        """Analyse ``texts`` (languages default to French; "en" rows use the English lemmatiser)."""
+    def version(self) -> str:
+        """Identifies what ``analyze`` returns for a text: analyser code, spaCy model and its version,
+        stop words. Keys the analysis cache."""
+        import hashlib
+
+        import spacy
+
+        meta = spacy_model_meta(self.model) or self._nlp("fr").meta  # no model load on a warm re-run
+        stop = hashlib.sha256("\n".join(sorted(self.stopwords) + list(load_fillers())).encode()).hexdigest()[:16]
+        return f"analysis-{ANALYSIS_VERSION}|{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}" \
+               f"|spacy-{spacy.__version__}|stop-{stop}"
+
+    def _analyze_one(self, doc, lang: str, stop: frozenset[str]) -> dict:
+        kept = []
+        for tok in doc:
+            lemma = self._keep(tok, stop)
+            if lemma is None or not tok.is_alpha and "-" not in tok.text:
+                continue
+            kept.append([lemma, tok.pos_ or "X"])
+        phrases = [list(p) for p in self._phrases(doc, stop)] if lang == "fr" else []
+        return {"k": kept, "p": phrases}
+
+    def analyze(self, texts: Sequence[str], languages: Sequence[str] | None = None, cache=None) -> Analysis:
+        """Analyse ``texts`` (languages default to French; "en" rows use the English lemmatiser).
+        ``cache`` (an ``EmbeddingCache``) stores each text's analysis, keyed by the analyser version."""
+        import json
+
+        from .cache import text_key
+
         langs = list(languages) if languages is not None else ["fr"] * len(texts)
         stop = self.stopwords
-        lemma_docs = [""] * len(texts)
-        phrases: list[list[tuple[str, str]]] = [[] for _ in texts]
-        pos_counts: dict[str, Counter] = {}
+        records: list[dict | None] = [None] * len(texts)
+        version = self.version() if cache is not None else ""
+        keys = [f"{lg == 'en'}:{text_key(t)}" for t, lg in zip(texts, langs)] if cache is not None else []
+        if cache is not None:
+            found = cache.get_analyses(version, keys)
+            for i, k in enumerate(keys):
+                if k in found:
+                    records[i] = json.loads(found[k])
+        new: dict[str, str] = {}
         for lang in ("fr", "en"):
-            idx = [i for i, lg in enumerate(langs) if (lg == "en") == (lang == "en")]
+            idx = [i for i, lg in enumerate(langs) if (lg == "en") == (lang == "en") and records[i] is None]
             if not idx:
                 continue
             nlp = self._nlp(lang)
             cleaned = [clean_text(texts[i]) for i in idx]
             for i, doc in zip(idx, nlp.pipe(cleaned, batch_size=self.batch_size)):
-                kept = []
-                for tok in doc:
-                    lemma = self._keep(tok, stop)
-                    if lemma is None or not tok.is_alpha and "-" not in tok.text:
-                        continue
-                    kept.append(lemma)
-                    pos_counts.setdefault(lemma, Counter())[tok.pos_ or "X"] += 1
-                lemma_docs[i] = " ".join(kept)
-                if lang == "fr":
-                    phrases[i] = self._phrases(doc, stop)
+                records[i] = self._analyze_one(doc, lang, stop)
+                if cache is not None:
+                    new[keys[i]] = json.dumps(records[i], ensure_ascii=False)
+        if new:
+            cache.put_analyses(version, new)
+        pos_counts: dict[str, Counter] = {}
+        for rec in records:
+            for lemma, p in rec["k"]:
+                pos_counts.setdefault(lemma, Counter())[p] += 1
         pos = {lemma: c.most_common(1)[0][0] for lemma, c in pos_counts.items()}
-        return Analysis(lemma_docs=lemma_docs, phrases=phrases, pos=pos)
+        return Analysis(lemma_docs=[" ".join(w for w, _ in rec["k"]) for rec in records],
+                        phrases=[[(k, sf) for k, sf in rec["p"]] for rec in records], pos=pos)
