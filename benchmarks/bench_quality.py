@@ -19,13 +19,20 @@ def step_quality(gold: str) -> dict:
     from interviewkit.tagging import JourneyTagger
 
     gold_df = pd.read_csv(gold, dtype=str, keep_default_na=False)
-    out = {}
+    contexts = [c or None for c in gold_df["context"]] if "context" in gold_df else None
+    out, by_kind = {}, {}
     for profile in PROFILES:
         tagger = JourneyTagger(profile=profile)
-        rows = [r.to_row() for r in tagger.tag(gold_df["text"].tolist())]
+        rows = [r.to_row() for r in tagger.tag(gold_df["text"].tolist(), contexts=contexts)]
         pred = pd.concat([gold_df[["gold_id"]].reset_index(drop=True), pd.DataFrame(rows)], axis=1)
         out[profile] = evaluate(gold_df, pred).summary()
-    return {"summaries": out, "n": len(gold_df)}
+        if profile == "fast":
+            verbatim = gold_df["source"].eq("verbatims.csv")
+            for split in ("dev", "test"):
+                for kind, mask in (("survey verbatims", verbatim), ("interview sentences", ~verbatim)):
+                    sel = (gold_df["split"] == split) & mask
+                    by_kind[f"{split} {kind}"] = dict(evaluate(gold_df[sel], pred[sel]).summary(), rows=int(sel.sum()))
+    return {"summaries": out, "by_kind": by_kind, "n": len(gold_df)}
 
 
 def run(quick: bool, workdir: Path) -> Result:
@@ -41,5 +48,8 @@ def run(quick: bool, workdir: Path) -> Result:
             if key in full and key in summaries[profile]:
                 res.add(f"{profile}: {key}", summaries[profile][key], "", full[key], "full profile",
                         note=f"change {summaries[profile][key] - full[key]:+.3f}" if key == "stage_macro_f1" else "")
-    res.details.update(n_gold=out["n"], summaries=summaries, peak_rss_mb=out["peak_rss_mb"])
+    for name, summary in out["by_kind"].items():
+        print(f"  fast, {name} ({summary['rows']} rows): " + ", ".join(
+            f"{key} {summary[key]:.3f}" for key in HEADLINE if key in summary))
+    res.details.update(n_gold=out["n"], summaries=summaries, by_kind=out["by_kind"], peak_rss_mb=out["peak_rss_mb"])
     return res
