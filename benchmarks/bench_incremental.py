@@ -5,6 +5,10 @@ measured here). Each ``tag_project`` call runs in a fresh process, like ``interv
 figure is the whole call (planning, spaCy import and model load when needed, parsing, rule layers,
 writes); importing interviewkit and opening the project is reported apart. The same sequence is then
 run inside one process (a notebook: spaCy and the model stay loaded between calls).
+
+The codebook edit is re-tagged selectively (:mod:`interviewkit.retag`); a copy of the project taken
+before the edit, with its parsed-Doc cache but no codebook snapshot, is re-tagged on the full path and
+its tags are compared with the selective ones (``details.selective_vs_full``).
 """
 from __future__ import annotations
 
@@ -33,17 +37,23 @@ def step_build(words: int, corpus: str, project: str, seed: int = 11) -> dict:
             "ingest_seconds": time.perf_counter() - t0, "failed": len(report.failed)}
 
 
-def edited_codebook(folder: str) -> str:
+def edited_codebook(folder: str, weight_edit: bool = False) -> str:
+    """The bundled codebook plus one pattern (matching no segment of the corpus); with ``weight_edit``
+    also the weight of a frequent pattern changed (``téléphone``, channel phone): a second edit whose
+    candidates are the segments naming the phone."""
     from interviewkit.codebook import load_codebook
 
     book = load_codebook()
     book.add_pattern("channel", "sms", "pigeon voyageur", lang="fr", weight=0.5)
+    if weight_edit:
+        book.labels["channel"]["phone"].patterns["fr"][0].weight = 0.5
     return str(book.save(Path(folder) / "codebook.yml"))
 
 
 def _report(r) -> dict:
     return {"tagged": r.tagged, "reused": r.reused, "parsed": r.parsed, "hits": r.parse_cache_hits,
-            "model_loaded": r.model_loaded, "timings": {k: round(v, 3) for k, v in r.timings.items()}}
+            "model_loaded": r.model_loaded, "timings": {k: round(v, 3) for k, v in r.timings.items()},
+            "retag_mode": r.retag_mode, "candidates": r.candidates, "carried": r.carried}
 
 
 def step_tag(project: str, codebook: str | None = None, profile: str = "full") -> dict:
@@ -59,13 +69,13 @@ def step_tag(project: str, codebook: str | None = None, profile: str = "full") -
             "spacy_imported": "spacy" in sys.modules, **_report(r)}
 
 
-def step_session(project: str, codebook: str, profile: str = "full") -> dict:
+def step_session(project: str, codebook: str, codebook2: str, profile: str = "full") -> dict:
     import interviewkit as ik
     from interviewkit.project_tagging import tag_project
 
     p = ik.open_project(project)
     out = {}
-    for name, cb in (("cold", None), ("nochange", None), ("edit", codebook)):
+    for name, cb in (("cold", None), ("nochange", None), ("edit", codebook), ("edit2", codebook2)):
         t0 = time.perf_counter()
         r = tag_project(p, codebook=cb, profile=profile)
         out[name] = {"call_seconds": time.perf_counter() - t0, **_report(r)}
@@ -86,11 +96,42 @@ def step_bare(project: str, limit: int) -> dict:
     return {"n": len(texts), "seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0}
 
 
-def copy_project(src: Path, dest: Path) -> None:
+def copy_project(src: Path, dest: Path, parsed_cache: bool = False) -> None:
     for sub in ("private", "cache", "backups"):
         (dest / sub).mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(src / "interviewkit.sqlite") as a, sqlite3.connect(dest / "interviewkit.sqlite") as b:
         a.backup(b)
+    if parsed_cache:  # parsed Docs and pipelines.json, not the codebook snapshots (cache/codebooks/)
+        for f in (src / "cache").glob("parsed-*.sqlite"):
+            with sqlite3.connect(f) as a, sqlite3.connect(dest / "cache" / f.name) as b:
+                a.backup(b)
+        shutil.copy(src / "cache" / "pipelines.json", dest / "cache" / "pipelines.json")
+
+
+def compare_tags(a: Path, b: Path) -> dict:
+    """Auto tag rows of two projects: rows differing in a tag column or confidence, in the evidence
+    (rule ids left out), and in the rule ids cited only (ties between equal patterns of one label)."""
+    import json
+
+    cols = ("segment_id, text_hash, codebook_hash, pipeline_id, stage, channel, emotion, valence, irritant, moments, "
+            "lane, confidence_json, evidence_json")
+
+    def rows(p: Path) -> dict:
+        with sqlite3.connect(p / "interviewkit.sqlite") as c:
+            return {r[0]: r for r in c.execute(f"SELECT {cols} FROM auto_tags")}
+
+    ra, rb = rows(a), rows(b)
+    tags = evidence = rules = 0
+    for sid in ra.keys() | rb.keys():
+        x, y = ra.get(sid), rb.get(sid)
+        if x is None or y is None or x[:-1] != y[:-1]:
+            tags += 1
+            continue
+        ex, ey = json.loads(x[-1]), json.loads(y[-1])
+        strip = [[{k: v for k, v in e.items() if k != "rule"} for e in ev] for ev in (ex, ey)]
+        evidence += strip[0] != strip[1]
+        rules += strip[0] == strip[1] and ex != ey
+    return {"rows": len(ra), "tags_differ": tags, "evidence_differs": evidence, "rule_ids_differ": rules}
 
 
 def run(quick: bool, workdir: Path) -> Result:
@@ -100,11 +141,17 @@ def run(quick: bool, workdir: Path) -> Result:
                   project=str(project))
     copy_project(project, notebook)
     codebook = edited_codebook(str(workdir / "edited"))
+    codebook2 = edited_codebook(str(workdir / "edited2"), weight_edit=True)
     cold = child("benchmarks.bench_incremental:step_tag", project=str(project))
     nochange = child("benchmarks.bench_incremental:step_tag", project=str(project))
+    full_copy = workdir / "full"
+    copy_project(project, full_copy, parsed_cache=True)
     edit = child("benchmarks.bench_incremental:step_tag", project=str(project), codebook=codebook)
+    full = child("benchmarks.bench_incremental:step_tag", project=str(full_copy), codebook=codebook)
+    same = compare_tags(project, full_copy)
     edit_again = child("benchmarks.bench_incremental:step_tag", project=str(project), codebook=codebook)
-    session = child("benchmarks.bench_incremental:step_session", project=str(notebook), codebook=codebook)
+    session = child("benchmarks.bench_incremental:step_session", project=str(notebook), codebook=codebook,
+                    codebook2=codebook2)
     bare = child("benchmarks.bench_incremental:step_bare", project=str(project / "interviewkit.sqlite"),
                  limit=built["customer_segments"])
     res = Result("incremental")
@@ -114,8 +161,14 @@ def run(quick: bool, workdir: Path) -> Result:
             note=f"spaCy imported: {nochange['spacy_imported']}; model loaded: {nochange['model_loaded']}")
     res.add("tag re-run after a codebook edit (fresh process)", round(edit["call_seconds"], 2), "s", round(c, 2),
             "cold run", ratio(c, edit["call_seconds"]), ">= 10",
-            note=f"{edit['parsed']} parsed, {edit['hits']} parse-cache hits; load {edit['timings'].get('load', 0):.1f} s "
-                 f"(spaCy import + tokenizer, no neural model), rule layers {edit['timings'].get('annotate', 0):.1f} s")
+            note=f"{edit['retag_mode']} re-tag: {edit['candidates']} candidates re-annotated, "
+                 f"{edit['carried']} carried over; {edit['parsed']} parsed; load {edit['timings'].get('load', 0):.1f} s (spaCy import + "
+                 f"tokenizer, no neural model), probe {edit['timings'].get('probe', 0):.1f} s, rule layers "
+                 f"{edit['timings'].get('annotate', 0):.1f} s")
+    res.add("codebook edit, full re-annotation (no snapshot, fresh process)", round(full["call_seconds"], 2), "s",
+            round(c, 2), "cold run", ratio(c, full["call_seconds"]),
+            note=f"tags equal to the selective run: {same['tags_differ'] == 0 and same['evidence_differs'] == 0} "
+                 f"({same['rows']} rows; {same['rule_ids_differ']} cite another of two equal patterns)")
     load_c, load_e = cold["timings"].get("load", 0), edit["timings"].get("load", 0)
     res.add("codebook edit, excluding spaCy import/model load", round(edit["call_seconds"] - load_e, 2), "s",
             round(c - load_c, 2), "cold run excl. load", ratio(c - load_c, edit["call_seconds"] - load_e), ">= 10")
@@ -126,6 +179,11 @@ def run(quick: bool, workdir: Path) -> Result:
     res.add("notebook: re-run after a codebook edit", round(s["edit"]["call_seconds"], 2), "s",
             round(s["cold"]["call_seconds"], 2), "cold (same process)",
             ratio(s["cold"]["call_seconds"], s["edit"]["call_seconds"]), ">= 10")
+    e2 = s["edit2"]
+    res.add("notebook: then a weight edit of a frequent pattern", round(e2["call_seconds"], 2), "s",
+            round(s["cold"]["call_seconds"], 2), "cold (same process)", ratio(s["cold"]["call_seconds"],
+                                                                              e2["call_seconds"]), ">= 10",
+            note=f"{e2['retag_mode']} re-tag: {e2['candidates']} candidates re-annotated, {e2['carried']} carried over")
     cc, ce = cold["call_cpu_seconds"], edit["call_cpu_seconds"]
     res.add("codebook edit, CPU time (fresh process)", round(ce, 2), "s", round(cc, 2), "cold run CPU time",
             ratio(cc, ce), ">= 10", note="CPU seconds of the call: less disturbed by other processes")
@@ -136,6 +194,7 @@ def run(quick: bool, workdir: Path) -> Result:
     res.add("import interviewkit + open project", round(cold["import_seconds"], 2), "s",
             note="not in the figures above")
     res.details.update(corpus=built, cold=cold, nochange=nochange, edit=edit, edit_again=edit_again, session=session,
+                       full_retag=full, selective_vs_full=same,
                        bare=bare, peak_rss_mb=max(x["peak_rss_mb"] for x in (cold, nochange, edit, session)))
     shutil.rmtree(workdir / "corpus", ignore_errors=True)
     return res

@@ -60,10 +60,17 @@ class TagRunReport:
     model_loaded: bool = False
     timings: dict[str, float] = field(default_factory=dict)
     by_worker: dict[str, int] = field(default_factory=dict)
+    retag_mode: str = ""
+    candidates: int = 0
+    carried: int = 0
 
     def summary(self) -> str:
-        return (f"run {self.run_id}: {self.tagged} segments tagged, {self.reused} unchanged; "
+        text = (f"run {self.run_id}: {self.tagged} segments tagged, {self.reused} unchanged; "
                 f"{self.parsed} parsed, {self.parse_cache_hits} parse-cache hits")
+        if self.retag_mode:
+            text += (f"; codebook edit: {self.retag_mode} re-tag ({self.candidates} candidates re-annotated, "
+                     f"{self.carried} carried over)")
+        return text
 
     def add_time(self, key: str, seconds: float) -> None:
         self.timings[key] = self.timings.get(key, 0.0) + seconds
@@ -183,11 +190,16 @@ def _dist_version(name: str) -> str:
 
 @lru_cache(maxsize=4)
 def _source_hash(relative: str) -> str:
-    """Hash of one of interviewkit's source files (a code change invalidates what was derived with it)."""
-    try:
-        return hashlib.sha1((Path(__file__).resolve().parent / relative).read_bytes()).hexdigest()[:12]
-    except OSError:  # pragma: no cover
-        return "unknown"
+    """Hash of one of interviewkit's source files, or of every ``.py`` file of a source folder (a code change
+    invalidates what was derived with it)."""
+    path = Path(__file__).resolve().parent / relative
+    h = hashlib.sha1()
+    files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    if not files:
+        raise FileNotFoundError(f"no interviewkit source under {path}")
+    for f in files:
+        h.update(f.relative_to(path.parent).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:12]
 
 
 def pipeline_key(lang: str, profile: str, model: str = DEFAULT_MODEL) -> str:
@@ -285,7 +297,7 @@ def codebook_used(project: Project, run_id: int, codebook=None) -> str:
 class CodebookRef:
     """A codebook's hash and version, known without parsing the YAML when the file (and its lexicon
     files) are byte-for-byte the ones seen before: ``cache/codebooks.json`` maps the file's SHA-256 (and
-    the hash of ``codebook.py``) to them. Validating a codebook imports spaCy (token patterns), which a re-run with nothing to do avoids.
+    the hash of the ``codebook/`` sources) to them. Validating a codebook imports spaCy (token patterns), which a re-run with nothing to do avoids.
     :attr:`book` parses it on first use. ``codebook=None`` with a ``project``: :func:`default_codebook_for`
     (the project's ``codebook.yml`` when present, else the bundled one)."""
 
@@ -310,7 +322,7 @@ class CodebookRef:
             path = path / "codebook.yml"
         self.path = path
         try:  # the key covers the file and the code that validates it (its defaults feed the hash)
-            self.file_hash = hashlib.sha256(path.read_bytes()).hexdigest() + "-" + _source_hash("codebook.py")
+            self.file_hash = hashlib.sha256(path.read_bytes()).hexdigest() + "-" + _source_hash("codebook")
         except OSError:
             self.file_hash = None  # load_codebook reports the missing file
         entry = self._index().get(self.file_hash or "")
@@ -387,6 +399,7 @@ class TagPlan:
     reused: int
     taggers: dict[str, Any] = field(default_factory=dict)
     load_seconds: float = 0.0
+    prev_codebook: dict[str, str] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -483,10 +496,18 @@ def plan_run(project: Project, codebook=None, profile: str = "full", model: str 
             plan.reused += 1
         else:
             plan.todo.setdefault(lang, []).append(SegmentTask(row[0], row[1], ctx_id, ctx_hash, lang))
+            if row[5] == row[1] and row[7] == plan.pipeline_ids[lang] and row[6]:
+                plan.prev_codebook[row[0]] = row[6]  # only the codebook changed: see retag.select_for_edit
     return plan
 
 
 def start_run(project: Project, plan: TagPlan, engine: str = "local") -> int:
+    """Record the run in ``tag_runs``; when it has something to tag, keep a snapshot of its codebook
+    (:func:`interviewkit.retag.save_snapshot`) so that a later edit can be re-tagged selectively."""
+    if plan.total:
+        from .retag import save_snapshot
+
+        save_snapshot(project, plan.book)
     with project.transaction():
         return project.conn.execute(
             "INSERT INTO tag_runs (started_at, codebook_version, codebook_hash, pipeline_id, engine)"
@@ -598,14 +619,13 @@ def _tag_project(project, codebook, profile, batch_size, progress, tagger_factor
 
 
 def _tagger_for_run(project: Project, plan: TagPlan, lang: str, tasks: list[SegmentTask], report: TagRunReport,
-                    tagger_factory) -> tuple[Any, ParsedDocCache]:
+                    tagger_factory, cache: ParsedDocCache) -> Any:
     """The tagger for ``lang``: the full pipeline when some Doc must be parsed, else the rules on the
     model's tokenizer and vocabulary only (every Doc is in the parse cache)."""
     pid = plan.pipeline_ids[lang]
-    cache = parsed_doc_cache(project, pid)
     tagger = plan.taggers.get(lang)
     if tagger is not None:
-        return tagger, cache
+        return tagger
     hashes = {t.text_hash for t in tasks} | {t.context_hash for t in tasks if t.context_hash}
     start = time.perf_counter()
     if tagger_factory is None and cache.present(hashes) >= hashes:
@@ -621,15 +641,25 @@ def _tagger_for_run(project: Project, plan: TagPlan, lang: str, tasks: list[Segm
             raise _StalePipeline(lang)
     report.add_time("load", time.perf_counter() - start)
     plan.taggers[lang] = tagger
-    return tagger, cache
+    return tagger
 
 
 def _tag_language(project: Project, plan: TagPlan, lang: str, batch_size: int, report: TagRunReport,
                   tagger_factory) -> Iterator[int]:
     tasks = plan.todo[lang]
-    tagger, cache = _tagger_for_run(project, plan, lang, tasks, report, tagger_factory)
     pid, book_hash = plan.pipeline_ids[lang], plan.codebook.hash
+    cache = parsed_doc_cache(project, pid)
     try:
+        if plan.prev_codebook and tagger_factory is None:
+            n_before = len(tasks)
+            tasks = _select_for_edit(project, plan, lang, tasks, cache, report)
+            if n_before > len(tasks):
+                yield n_before - len(tasks)  # carried over: done
+        elif plan.prev_codebook:
+            report.retag_mode = "full"
+        if not tasks:
+            return
+        tagger = _tagger_for_run(project, plan, lang, tasks, report, tagger_factory, cache)
         for start in range(0, len(tasks), max(1, batch_size)):
             batch = tasks[start:start + batch_size]
             docs = _docs_for(project, tagger, cache, batch_hashes(batch), report)
@@ -648,6 +678,24 @@ def _tag_language(project: Project, plan: TagPlan, lang: str, batch_size: int, r
     finally:
         report.parse_cache_hits += cache.hits
         cache.close()
+
+
+def _select_for_edit(project: Project, plan: TagPlan, lang: str, tasks: list[SegmentTask], cache: ParsedDocCache,
+                     report: TagRunReport) -> list[SegmentTask]:
+    """:func:`interviewkit.retag.select_for_edit` on the model's tokenizer and vocabulary (the full
+    codebook is compiled afterwards, and only when some segment must be annotated)."""
+    from .retag import select_for_edit
+
+    start = time.perf_counter()
+    tagger = plan.taggers.get(lang)
+    nlp = tagger.nlp if tagger is not None else rules_only_pipeline(lang, plan.model, plan.profile)
+    report.add_time("load", time.perf_counter() - start)
+    return select_for_edit(project, plan, lang, tasks, nlp, cache, report, _read_docs)
+
+
+def _read_docs(cache: ParsedDocCache, hashes: list[str], vocab) -> dict:
+    """text hash -> Doc for the cached ones of ``hashes``."""
+    return {h: doc_from_bytes(vocab, data) for h, data in cache.get_many(hashes).items()}
 
 
 def _docs_for(project: Project, tagger, cache: ParsedDocCache, wanted: dict[str, str], report: TagRunReport) -> dict:

@@ -334,7 +334,7 @@ def _dedupe(matches: list[Match]) -> list[Match]:
             if all(m.end <= t.start or m.start >= t.end for t in taken):
                 taken.append(m)
         out.extend(taken)
-    out.sort(key=lambda m: (m.start, m.end))
+    out.sort(key=lambda m: (m.start, m.end, m.meta.rule))  # ties never depend on the codebook's layout
     return out
 
 
