@@ -38,9 +38,9 @@ from typing import Any
 
 from .errors import ConfigError
 from .project import Project
-from .project_tagging import (DEFAULT_MODEL, CodebookRef, SegmentTask, TagPlan, TagRunReport, batch_hashes,
-                              doc_from_bytes, doc_to_bytes, finish_run, parsed_doc_cache, pipeline_key, plan_run,
-                              result_row, rules_only_pipeline, start_run, texts_of, write_auto_tags)
+from .project_tagging import (DEFAULT_MODEL, CodebookRef, SegmentTask, TagPlan, TagRunReport, annotate_rows,
+                              batch_hashes, doc_from_bytes, doc_to_bytes, finish_run, parsed_doc_cache,
+                              pipeline_key, plan_run, rules_only_pipeline, start_run, texts_of, write_auto_tags)
 
 PARTITION_SIZE = 1000
 MAX_WORKER_TAGGERS = 4
@@ -139,10 +139,7 @@ def tag_partition(codebook_hash: str, lang: str, profile: str, model: str, pipel
         docs.update(zip(hashes, parsed))
         new = [(h, doc_to_bytes(d)) for h, d in zip(hashes, parsed)]
     t2 = time.perf_counter()
-    rows = []
-    for task in tasks:
-        context = docs[task.context_hash] if task.context_hash is not None else None
-        rows.append(result_row(task, tagger.annotate(docs[task.text_hash], context=context)))
+    rows = annotate_rows(tagger, tasks, docs)
     t3 = time.perf_counter()
     return {"rows": rows, "new_docs": new, "pid": os.getpid(),
             "timings": {"load": t1 - t0, "parse": t2 - t1, "annotate": t3 - t2}}

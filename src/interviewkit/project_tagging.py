@@ -557,6 +557,15 @@ def result_row(task: SegmentTask, result) -> tuple:
     )
 
 
+def annotate_rows(tagger, tasks: list[SegmentTask], docs: dict) -> list[tuple]:
+    """Auto tag rows of ``tasks`` from their parsed Docs (``docs``: text hash -> Doc), context included."""
+    rows = []
+    for task in tasks:
+        context = docs[task.context_hash] if task.context_hash is not None else None
+        rows.append(result_row(task, tagger.annotate(docs[task.text_hash], context=context)))
+    return rows
+
+
 def write_auto_tags(project: Project, rows: list[tuple], run_id: int, codebook_hash: str, pipeline_id: str) -> None:
     """Commit one batch of :func:`result_row` rows."""
     with project.transaction():
@@ -664,10 +673,7 @@ def _tag_language(project: Project, plan: TagPlan, lang: str, batch_size: int, r
             batch = tasks[start:start + batch_size]
             docs = _docs_for(project, tagger, cache, batch_hashes(batch), report)
             t0 = time.perf_counter()
-            rows = []
-            for task in batch:
-                context = docs[task.context_hash] if task.context_hash is not None else None
-                rows.append(result_row(task, tagger.annotate(docs[task.text_hash], context=context)))
+            rows = annotate_rows(tagger, batch, docs)
             t1 = time.perf_counter()
             write_auto_tags(project, rows, report.run_id, book_hash, pid)
             report.add_time("annotate", t1 - t0)
