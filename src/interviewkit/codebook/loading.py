@@ -7,7 +7,7 @@ import yaml
 
 from interviewkit.codebook.book import Codebook
 from interviewkit.codebook.validate import _Validator
-from interviewkit.codebook.yamlio import _Loader
+from interviewkit.codebook.yamlio import load_yaml
 from interviewkit.errors import ConfigError
 
 
@@ -41,7 +41,7 @@ def codebook_from_text(text: str, path: str | Path | None = None) -> Codebook:
     """Validate YAML text as a codebook (``path`` is used in messages and to resolve lexicon paths)."""
     where = str(path) if path is not None else "<codebook>"
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a safe loader)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -8,6 +8,11 @@ import yaml
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def load_yaml(text: str) -> Any:
+    """Parse YAML text with the safe loader (no Python objects can be built from a codebook file)."""
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 (a safe loader)
+
+
 class _Flow(dict):
     """A mapping dumped in YAML flow style (``{lemma: x, weight: 0.5}``)."""
 
