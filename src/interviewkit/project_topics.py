@@ -76,9 +76,15 @@ def curated_result(project: Project, run_id: int | None = None):
     from .topics import apply_curation
     from .topics.store import list_decisions, load_run
 
+    from .topics.result import META_COLUMNS
+
     result = load_run(project.conn, run_id)
     segments = _run_segments(project, result)
-    return apply_curation(result, list_decisions(project.conn), segments=segments)
+    curated = apply_curation(result, list_decisions(project.conn), segments=segments)
+    if curated.meta is None:  # the SQL store keeps no metadata: the run's segments as they are now
+        meta = segments.drop_duplicates("segment_id").set_index("segment_id").reindex(curated.assignments["segment_id"])
+        curated.meta = meta.reset_index()[META_COLUMNS]
+    return curated
 
 
 def _run_segments(project: Project, result) -> pd.DataFrame:

@@ -48,6 +48,9 @@ def test_demo_irritants_come_out_as_distinct_topics_with_sensible_labels(demo_to
     segments = topic_input(project).merge(curated_assignments(project), on="segment_id")
     table = topic_table(project)
     labels = dict(zip(table["topic_id"], table["label"]))
+    run_participants = segments["participant"].nunique()
+    assert (table["participant_share"] * run_participants).round().astype(int).tolist() == \
+        table["participants"].tolist(), "participant shares are over the run's participants"
     patterns = {t: p for t, (p, _) in WRITTEN_IRRITANTS.items()} | OTHER_WRITTEN
     hits = {t: segments["text"].str.contains(p, case=False, regex=True) for t, p in patterns.items()}
 

@@ -34,6 +34,14 @@ def test_topic_table(small_result):
     assert t.loc[0, "segment_share"] == 0.5
 
 
+def test_topic_table_without_metadata_takes_participants_from_segments_or_leaves_the_share_empty(small_result):
+    meta = small_result.meta
+    small_result.meta = None
+    t = views.topic_table(small_result, segments=meta.assign(text="…"))
+    assert t.loc[0, "participant_share"] == 0.5, "2 of the run's 4 participants, not 2 of the largest topic's 2"
+    assert views.topic_table(small_result)["participant_share"].isna().all()
+
+
 def test_topic_by_stage_counts_each_value_and_participant_shares(small_result):
     st = views.topic_stage(small_result).set_index(["topic_id", "stage"])
     # topic 0: a (s1;s2, P1), b (s2, P1), c (s1, P2)

@@ -43,18 +43,20 @@ def _meta(result: TopicResult, segments: pd.DataFrame | None) -> pd.DataFrame:
     return result.meta
 
 
-def topic_table(result: TopicResult) -> pd.DataFrame:
+def topic_table(result: TopicResult, segments: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The topic table (columns above). ``participant_share`` needs the run's participants: from the result's
+    metadata, else from ``segments`` (the run's segments frame); without either it is left empty (NaN)."""
     t = result.topics.copy()
     cols = ["topic_id", "label", "segments", "participants", "participant_share", "segment_share", "is_irritant",
             "keywords", "representative_segment_ids"]
     if not len(t):
         return pd.DataFrame(columns=cols)
-    if result.meta is not None:
-        total_participants = int(result.meta["participant"].nunique())
-    else:
-        total_participants = int(t["participants"].max())
+    meta = result.meta if result.meta is not None else (_meta(result, segments) if segments is not None else None)
     n = max(1, result.n_segments)
-    t["participant_share"] = t["participants"] / max(1, total_participants)
+    if meta is not None:
+        t["participant_share"] = t["participants"] / max(1, int(meta["participant"].nunique()))
+    else:
+        t["participant_share"] = float("nan")
     t["segment_share"] = t["segments"] / n
     t["keywords"] = [", ".join(k) for k in t["keywords"]]
     t = t.sort_values(["participants", "segments", "topic_id"], ascending=[False, False, True])
