@@ -6,8 +6,9 @@ tagged project and compared, row for row, with a cold run of the edited codebook
 from __future__ import annotations
 
 import json
-import sqlite3
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,9 @@ import interviewkit as ik
 from interviewkit.codebook import load_codebook
 from interviewkit.project_tagging import tag_project
 from interviewkit.retag import load_snapshot, pattern_diff, rules_source, save_snapshot
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_project_tagging import copy_project  # noqa: E402
 
 TRANSCRIPTS = {
     "P01_entretien.txt": """\
@@ -45,15 +49,6 @@ def seed(tmp_path_factory):
     report = project.ingest([corpus], interviewers=["Claire Vidal", "Hugo Martin"], lang="fr", pseudonymise=False)
     assert report.failed == []
     return project
-
-
-def copy_project(source, dest):
-    for sub in ("private", "cache", "backups"):
-        (dest / sub).mkdir(parents=True, exist_ok=True)
-    target = sqlite3.connect(str(dest / "interviewkit.sqlite"))
-    source.conn.backup(target)
-    target.close()
-    return ik.open_project(dest)
 
 
 def tag_rows(project) -> list[tuple]:

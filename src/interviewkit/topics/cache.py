@@ -76,19 +76,13 @@ class EmbeddingCache:
         """Vectors found for ``keys`` (counted as hits; the others as misses)."""
         found: dict[str, np.ndarray] = {}
         unique = list(dict.fromkeys(keys))
-        for i in range(0, len(unique), 500):
-            chunk = unique[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._conn.execute(
-                f"SELECT text_sha256, dim, vector FROM embeddings WHERE backend = ? AND text_sha256 IN ({marks})",
-                [backend, *chunk],
-            )
-            for key, dim, blob in rows:
-                vec = np.frombuffer(blob, dtype="<f4")
-                if vec.shape[0] != dim:
-                    raise ConfigError("E706", "embedding cache entry is damaged", path=self.path,
-                                      hint="delete the cache file; it is rebuilt on the next run")
-                found[key] = vec.astype(np.float32)
+        sql = "SELECT text_sha256, dim, vector FROM embeddings WHERE backend = ? AND text_sha256 IN ({})"
+        for key, dim, blob in self._select_in(sql, backend, unique):
+            vec = np.frombuffer(blob, dtype="<f4")
+            if vec.shape[0] != dim:
+                raise ConfigError("E706", "embedding cache entry is damaged", path=self.path,
+                                  hint="delete the cache file; it is rebuilt on the next run")
+            found[key] = vec.astype(np.float32)
         self.hits += len(found)
         self.misses += len(unique) - len(found)
         return found
@@ -117,16 +111,14 @@ class EmbeddingCache:
 
     def get_analyses(self, version: str, keys: Sequence[str]) -> dict[str, str]:
         """JSON payloads of the text analyses found for ``keys`` (SHA-256 of the texts)."""
-        found: dict[str, str] = {}
-        unique = list(dict.fromkeys(keys))
-        for i in range(0, len(unique), 500):
-            chunk = unique[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._conn.execute(
-                f"SELECT text_sha256, payload FROM analyses WHERE version = ? AND text_sha256 IN ({marks})",
-                [version, *chunk])
-            found.update(rows)
-        return found
+        sql = "SELECT text_sha256, payload FROM analyses WHERE version = ? AND text_sha256 IN ({})"
+        return dict(self._select_in(sql, version, list(dict.fromkeys(keys))))
+
+    def _select_in(self, sql: str, first, keys: list[str]):
+        """Rows of ``sql`` (one ``?`` then an ``IN ({})`` list) for ``keys``, 500 keys per query."""
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            yield from self._conn.execute(sql.format(",".join("?" * len(chunk))), [first, *chunk])
 
     def put_analyses(self, version: str, items: dict[str, str]) -> None:
         with self._conn:
