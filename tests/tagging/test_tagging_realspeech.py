@@ -83,3 +83,62 @@ def test_broad_pain_point_lexicon(sm_tagger):
 ])
 def test_channel_cues_of_customer_speech(sm_tagger, text, channels):
     assert sorted(sm_tagger.tag_one(text).channel) == sorted(channels)
+
+
+# --------------------------------------------------------------- codebook 2025.4: review-style verbatims
+
+def test_pas_de_negates_what_follows_not_the_word_before(sm_tagger):
+    r = sm_tagger.tag_one("livraison, retour, commande pas de soucis")
+    assert r.irritant == 0 and r.valence >= 0
+    assert sm_tagger.tag_one("ça marche pas depuis lundi").irritant == 1  # a bare "pas" still looks back
+
+
+def test_rhetorical_question_is_satisfaction(sm_tagger):
+    r = sm_tagger.tag_one("Paiement accepté, colis reçu. Que demander de plus ?")
+    assert r.irritant == 0 and r.emotion == "joy" and r.valence > 0
+
+
+@pytest.mark.parametrize("text", ["jamais déçu", "jamais ete decu de mes commandes", "je n'ai jamais été déçue"])
+def test_never_disappointed_is_trust_with_or_without_accents(sm_tagger, text):
+    r = sm_tagger.tag_one(text)
+    assert r.emotion == "trust" and r.valence > 0 and r.irritant == 0, text
+
+
+def test_a_pattern_repeated_is_one_piece_of_evidence(sm_tagger):
+    # "vendeur" is a weak store cue (a marketplace seller): saying it three times is not a shop
+    r = sm_tagger.tag_one("Le vendeur ne répond pas, le vendeur refuse le retour, bref ce vendeur est injoignable.")
+    assert "store" not in r.channel
+    assert "store" in sm_tagger.tag_one("Le vendeur du magasin m'a bien conseillé.").channel
+
+
+def test_product_named_phone_is_not_the_phone_channel(sm_tagger):
+    assert "phone" not in sm_tagger.tag_one("J'ai commandé un téléphone neuf, il est arrivé cassé.").channel
+    assert "phone" in sm_tagger.tag_one("J'ai appelé trois fois le service client.").channel
+
+
+def test_i_recommend_is_not_a_registered_letter(sm_tagger):
+    assert "mail" not in sm_tagger.tag_one("Je ne recommande pas ce site, à fuir.").channel
+    assert "mail" in sm_tagger.tag_one("J'ai envoyé une lettre recommandée avec accusé de réception.").channel
+
+
+@pytest.mark.parametrize("text", ["Méfiez-vous de ce site.", "Ne commandez pas chez eux, passez votre chemin.",
+                                  "Je reste client depuis 10 ans."])
+def test_warnings_and_loyalty_are_the_leave_stage(sm_tagger, text):
+    r = sm_tagger.tag_one(text)
+    assert "leave" in r.stage and "purchase" not in r.stage, (text, r.stage)
+
+
+def test_choice_and_search_are_the_consider_stage(sm_tagger):
+    for text in ("Large choix et prix intéressants.", "J'ai trouvé rapidement ce que je cherchais."):
+        assert "consider" in sm_tagger.tag_one(text).stage, text
+
+
+def test_disappointment_names_the_emotion_of_a_long_complaint(sm_tagger):
+    text = ("Très déçue : colis jamais reçu, remboursement refusé, j'attends depuis trois semaines "
+            "et personne ne répond à mes réclamations.")
+    r = sm_tagger.tag_one(text)
+    assert r.irritant == 1 and r.emotion == "sadness" and r.valence == -2
+    # anger words still win, and a stray positive word never turns a complaint positive
+    assert sm_tagger.tag_one(text.replace("Très déçue", "C'est honteux, une arnaque")).emotion == "anger"
+    super_ = sm_tagger.tag_one("Super, colis jamais reçu, remboursement refusé et personne ne répond.")
+    assert super_.irritant == 1 and super_.valence < 0

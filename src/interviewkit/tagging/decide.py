@@ -5,7 +5,10 @@ strongest of overlapping matches of one label counts once; negative weights
 cancel). A label is given when its score reaches the field ``threshold``.
 Emotion and lane take the best label (else the field ``default``). Valence
 comes from the emotion cues' valences (pattern ``valence`` or the label's),
-weighed by side (positive vs negative), then raised by intensity. Finally the
+weighed by side (positive vs negative), then raised by intensity. Irritant cues count
+towards ``counts_as`` (anger) when the irritant is given; against another negative
+emotion their summed share is capped at ``SHARE_CAP`` ("très déçu" in a long complaint
+is sadness), never so that a positive emotion wins. Finally the
 codebook's ``derive`` rules run in order. Context cues fill ``stage`` only
 when the segment alone gives none, with half the confidence.
 
@@ -26,6 +29,7 @@ DEFAULT_CONFIDENCE = {"empty": 0.6, "default": 0.5, "derived": 0.55, "no_irritan
 CONTRAST_AFTER, CONTRAST_BEFORE = 1.5, 0.7
 INTENSIFIED, DOWNTONED, FLIPPED, RELIEF = 1.3, 0.7, 0.8, 0.5
 COMPANY_LANE = "frontstage"  # default lane of a segment about a touchpoint or a pain point
+SHARE_CAP = 1.0  # irritant cues' summed share of the emotion when another negative emotion competes
 IRRITANT_PEAK = 3.0  # summed irritant weight that makes a pain point a peak (valence -2)
 LANE_CUSTOMER_MIN = 0.3
 
@@ -93,7 +97,8 @@ class Decider:
 
     @staticmethod
     def scores(items: list[Item]) -> dict[str, tuple[float, list[Item]]]:
-        """Per label: summed weight (overlapping positive matches of a label count once) and the items kept.
+        """Per label: summed weight (overlapping positive matches of a label count once, and so does a
+        pattern matching several times) and the items kept.
 
         A negative-weight pattern ("lettre recommandée") cancels the overlapping matches of its label.
         """
@@ -111,16 +116,20 @@ class Decider:
             total = 0.0
             kept: list[Item] = []
             spans: list[tuple[int, int, str]] = []
+            rules: set[tuple[str, str]] = set()
             for cue, lab, w, val in group:
                 cs, ce, src = cue.start, cue.end, cue.source
                 if spans and any(cs < e and ce > s_ and src == so for s_, e, so in spans):
                     continue
+                if (cue.rule, src) in rules:
+                    continue  # a pattern repeated in a long verbatim is still one piece of evidence
                 for n_cue, _, n_w, _ in negs:
                     if n_cue.source == src and cs < n_cue.end and ce > n_cue.start:
                         w += n_w
                 if w <= 0:
                     continue
                 spans.append((cs, ce, src))
+                rules.add((cue.rule, src))
                 kept.append((cue, lab, w, val))
                 total += w
             if kept:
@@ -166,9 +175,19 @@ class Decider:
                 items["emotion"].append((c, target, c.weight * RELIEF, None))
 
         # emotion
-        emo = self.scores(items["emotion"])
-        emo = {k: v for k, v in emo.items() if v[0] > 0}
-        ranked = sorted(emo.items(), key=lambda kv: (-round(kv[1][0], 6), self.order["emotion"].get(kv[0], 99)))
+        ranked = self._ranked_emotions(items["emotion"])
+        if res.irritant and ranked:
+            # the pain points weigh on the emotion, but against another negative emotion together never
+            # more than SHARE_CAP: an explicit "très déçu" still names the emotion of a long complaint
+            # (a positive emotion never wins that way; the valence takes them in full)
+            shared = {id(it) for it in items["_share"]}
+            total = sum(w for _, _, w, _ in items["_share"])
+            if total > SHARE_CAP:
+                scale = SHARE_CAP / total
+                capped = self._ranked_emotions([(it[0], it[1], it[2] * scale, it[3]) if id(it) in shared else it
+                                                for it in items["emotion"]])
+                if capped and capped[0][0] != ranked[0][0] and self.default_valence.get(capped[0][0], 0) < 0:
+                    ranked = capped
         if ranked and ranked[0][1][0] >= cb.fields["emotion"].threshold:
             top, (score, kept) = ranked[0]
             second = ranked[1][1][0] if len(ranked) > 1 else 0.0
@@ -214,6 +233,10 @@ class Decider:
         res.confidence = confd
         res.evidence = ev
         return res
+
+    def _ranked_emotions(self, items: list[Item]) -> list[tuple[str, tuple[float, list[Item]]]]:
+        emo = {k: v for k, v in self.scores(items).items() if v[0] > 0}
+        return sorted(emo.items(), key=lambda kv: (-round(kv[1][0], 6), self.order["emotion"].get(kv[0], 99)))
 
     def _coherent_valence(self, res: TagResult, ev: list[dict[str, Any]]) -> None:
         """Make valence agree with the emotion: the sign of the emotion's label valence (joy/trust +,
