@@ -457,3 +457,36 @@ def test_a_turn_of_punctuation_garbage_does_not_stall_ingestion(tmp_path, monkey
     project.close()
     assert garbage in text, "the garbage itself is kept (it is the researcher's data)"
     assert "Martin" not in text, "the name after the run is still pseudonymised"
+
+
+class _PatternSpy:
+    """Wraps a compiled pattern and records the (pos, endpos) window of every finditer call."""
+
+    def __init__(self, pattern):
+        self.pattern, self.calls = pattern, []
+
+    def finditer(self, text, pos=0, endpos=None):
+        endpos = len(text) if endpos is None else endpos
+        self.calls.append((pos, endpos))
+        return self.pattern.finditer(text, pos, endpos)
+
+
+def test_email_patterns_only_scan_around_at_signs(monkeypatch):
+    """A 2,500-character real review full of hyphenated words ("vous-même.Bien", "grand-chose") made the
+    dictated-address pattern backtrack for minutes; the address patterns now only run near "@"/"arobase"."""
+    from interviewkit.privacy import detectors as d
+
+    spies = {name: _PatternSpy(getattr(d, name)) for name in ("_EMAIL", "_SPOKEN_EMAIL")}
+    for name, spy in spies.items():
+        monkeypatch.setattr(d, name, spy)
+    filler = ("Je suis peut-être tombé sur quelqu'un qui n'y connaît pas grand-chose, vous pourrez le constater "
+              "par vous-même.Bien cordialement, c'est-à-dire au-delà du rendez-vous pris vous-même.Merci ")
+    text = filler * 25
+    assert d.detect_emails(text) == []
+    assert all(not spy.calls for spy in spies.values())  # no marker: never run
+
+    text = filler * 10 + " écrivez à sophie.lemaire@exemple.fr ou jean point dupont arobase exemple point com. " + filler * 10
+    found = {s.text for s in d.detect_emails(text)}
+    assert found == {"sophie.lemaire@exemple.fr", "jean point dupont arobase exemple point com"}
+    for spy in spies.values():
+        assert spy.calls and all(hi - lo <= 2 * d.EMAIL_WINDOW + 60 for lo, hi in spy.calls), spy.calls
