@@ -180,3 +180,36 @@ def test_outlier_target_zero_assigns_every_segment(corpus):
     assert m.outlier_share_ == 0.0
     assert (m.assignments_["topic_id"] >= 0).all()
     assert np.isclose(m.topics_["segments"].sum(), len(corpus))
+
+
+def _blob_embeddings(corpus, sep=0.4, sd=0.15):
+    """Four themes as touching sub-clusters of one blob, the fifth far away (precomputed, no UMAP)."""
+    rng = np.random.default_rng(0)
+    uniq = sorted(set(corpus["theme"]))
+    centres = {t: np.r_[np.eye(8)[i] * sep, 0.0] if i < 4 else np.r_[np.zeros(8), 10.0] for i, t in enumerate(uniq)}
+    return np.vstack([centres[t] + rng.normal(0, sd, 9) for t in corpus["theme"]]).astype("float32")
+
+
+def test_auto_cluster_selection_refines_a_collapsed_clustering(corpus):
+    """"eom" keeps the blob as one topic (the collapse seen on real reviews of one company); the default
+    "auto" sees one topic holding most segments, announces it and uses "leaf": every theme its topic."""
+    emb = _blob_embeddings(corpus)
+    kw = dict(embedding="precomputed", reducer="none", center=False)
+    eom = IrritantTopicModel(cluster_selection="eom", **kw).fit(corpus, embeddings=emb)
+    assert eom.topics_["segments"].max() > 0.5 * len(corpus)
+    assert "One topic holds" in eom.message_  # announced, never silently changed
+    auto = IrritantTopicModel(**kw).fit(corpus, embeddings=emb)
+    assert auto.settings_["cluster_selection"] == "auto"
+    assert auto.settings_["cluster_selection_effective"] == "leaf"
+    assert "'leaf' was used instead" in auto.message_ and "One topic holds" not in auto.message_
+    a = _theme_topics(auto, corpus)
+    main = {t: a.loc[a["theme"] == t, "topic_id"].value_counts().index[0] for t in set(corpus["theme"])}
+    assert len(set(main.values())) == len(main) and -1 not in main.values()
+    # well separated themes: "auto" stays on "eom"
+    apart = IrritantTopicModel(**kw).fit(corpus, embeddings=_blob_embeddings(corpus, sep=0.6))
+    assert apart.settings_["cluster_selection_effective"] == "eom" and len(apart.topics_) == 5
+
+
+def test_cluster_selection_is_validated():
+    with pytest.raises(ConfigError):
+        IrritantTopicModel(cluster_selection="biggest").fit(pd.DataFrame())

@@ -139,6 +139,11 @@ def topic_word_weights(lemma_docs: Sequence[str], topic_members: dict[int, list[
     return out
 
 
+def _calm(label: str) -> str:
+    """A shouted label ("SERA FAIT") in lower case; acronyms ("SMS", "RIB") kept."""
+    return label.lower() if label.isupper() and len(label.replace(" ", "")) > 4 and " " in label else label
+
+
 def _keyword_weights(keywords: list[tuple[str, float]]) -> dict[str, float]:
     if not keywords:
         return {}
@@ -216,7 +221,7 @@ def _label_candidates(keywords: list[tuple[str, float]], weights: dict[str, floa
             and not set(w.split()) & FILLER_NOUNS and w not in GENERIC_ALONE]
     if keywords:
         out.append(" / ".join(w for w, _ in keywords[:2]))
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(_calm(c) for c in out))
 
 
 def choose_labels(keyword_scores: dict[int, list[tuple[str, float]]], topic_members: dict[int, list[int]],

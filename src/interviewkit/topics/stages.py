@@ -137,8 +137,8 @@ def _hdbscan(ctx: StageContext):
         ctx.notes.append(f"min_topic_size={mcs} is more than half of the {ctx.n} segments; used {max(2, ctx.n // 2)}.")
         mcs = max(2, ctx.n // 2)
     min_samples = max(2, round(mcs / 4))
-    method = ctx.options.get("cluster_selection", "eom")
-    ctx.settings.update(min_topic_size_effective=mcs, min_samples=min_samples, cluster_selection=method)
+    method = ctx.options.get("cluster_selection") or "eom"
+    ctx.settings.update(min_topic_size_effective=mcs, min_samples=min_samples, cluster_selection_effective=method)
     return HDBSCAN(min_cluster_size=mcs, min_samples=min_samples, metric="euclidean",
                    cluster_selection_method=method, prediction_data=False)
 
