@@ -142,3 +142,14 @@ def test_disappointment_names_the_emotion_of_a_long_complaint(sm_tagger):
     assert sm_tagger.tag_one(text.replace("Très déçue", "C'est honteux, une arnaque")).emotion == "anger"
     super_ = sm_tagger.tag_one("Super, colis jamais reçu, remboursement refusé et personne ne répond.")
     assert super_.irritant == 1 and super_.valence < 0
+
+
+def test_no_problem_as_always_is_not_still_not(sm_tagger):
+    r = sm_tagger.tag_one("Comme toujours pas de problème avec ce site.")
+    assert r.irritant == 0 and r.emotion == "trust"
+    assert sm_tagger.tag_one("Toujours pas de remboursement.").irritant == 1
+
+
+def test_asking_how_is_confusion_showing_how_is_not(sm_tagger):
+    assert sm_tagger.tag_one("Comment faire ? Je suis dépassée, on ne précise ni où ni comment.").emotion == "confusion"
+    assert sm_tagger.tag_one("Le conseiller m'a montré comment faire un virement, très gentil.").emotion != "confusion"
