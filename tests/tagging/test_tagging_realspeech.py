@@ -153,3 +153,53 @@ def test_no_problem_as_always_is_not_still_not(sm_tagger):
 def test_asking_how_is_confusion_showing_how_is_not(sm_tagger):
     assert sm_tagger.tag_one("Comment faire ? Je suis dépassée, on ne précise ni où ni comment.").emotion == "confusion"
     assert sm_tagger.tag_one("Le conseiller m'a montré comment faire un virement, très gentil.").emotion != "confusion"
+
+
+def test_thanks_around_a_complaint_is_not_joy(sm_tagger):
+    r = sm_tagger.tag_one("plus possible de joindre qui que ce soit par téléphone, jamais personne ne répond.. "
+                          "service client à chier... merci free!!")
+    assert r.irritant == 1 and r.emotion == "anger" and r.valence < 0
+    assert any(e["rule"] == "decide.irritant_not_positive" for e in r.evidence)
+    # praise that outweighs a small problem keeps the positive emotion
+    ok = sm_tagger.tag_one("Très contente, produit excellent, livraison rapide et livreur adorable, "
+                           "juste un petit retard.")
+    assert ok.emotion == "joy" and ok.valence > 0
+
+
+def test_never_any_problem_negates_forward_only(sm_tagger):
+    r = sm_tagger.tag_one("une entreprise très sérieuse jamais de soucis dans les livraisons")
+    assert r.emotion == "trust" and r.irritant == 0 and r.valence > 0
+
+
+@pytest.mark.parametrize("text", [
+    "en tout cas je ne vais plus commander chez eux !!",
+    "Jamais plus je ne commanderais sur ce site !",
+    "j'étais une très bonne cliente, mais maintenant j'irais sur Amazon",
+    "C'était ma première commande chez eux. Et bien entendu la dernière.",
+    "je passerai plus par vous",
+    "Je ne suis pas prête d'y retourner.",
+])
+def test_not_buying_again_is_the_leave_stage(sm_tagger, text):
+    assert "leave" in sm_tagger.tag_one(text).stage, text
+
+
+@pytest.mark.parametrize("text", [
+    "ca fait 4j que j'ai plus de fibre suite à un incident collectif",
+    "pas d'internet depuis samedi midi et aucune information",
+    "ma box ne fonctionne plus depuis hier",
+])
+def test_being_without_the_service_is_the_use_stage(sm_tagger, text):
+    assert "use" in sm_tagger.tag_one(text).stage, text
+
+
+@pytest.mark.parametrize("text, channel", [
+    ("possible de passer en dm ? ça fait une semaine", "social"),
+    ("que quelqu'un réponde à mes messages sur messenger svp", "social"),
+    ("j'ai essayé via le service whatsapp, 0 réponse", "social"),
+    ("je leur ai écrit par la messagerie du site", "chat"),
+    ("impossible de vous joindre via le 3244", "phone"),
+    ("le téléconseiller m'a raccroché au nez", "phone"),
+    ("la barre de recherche ne sert à rien, la fiche produit est fausse", "web"),
+])
+def test_channels_of_tweets_and_reviews(sm_tagger, text, channel):
+    assert channel in sm_tagger.tag_one(text).channel, (text, sm_tagger.tag_one(text).channel)

@@ -30,6 +30,7 @@ CONTRAST_AFTER, CONTRAST_BEFORE = 1.5, 0.7
 INTENSIFIED, DOWNTONED, FLIPPED, RELIEF = 1.3, 0.7, 0.8, 0.5
 COMPANY_LANE = "frontstage"  # default lane of a segment about a touchpoint or a pain point
 SHARE_CAP = 1.0  # irritant cues' summed share of the emotion when another negative emotion competes
+POSITIVE_OVER_PAIN = 1.0  # a positive emotion keeps a segment with a pain point only when it outweighs it
 IRRITANT_PEAK = 3.0  # summed irritant weight that makes a pain point a peak (valence -2)
 LANE_CUSTOMER_MIN = 0.3
 
@@ -188,6 +189,9 @@ class Decider:
                                                 for it in items["emotion"]])
                 if capped and capped[0][0] != ranked[0][0] and self.default_valence.get(capped[0][0], 0) < 0:
                     ranked = capped
+        if (res.irritant and ranked and self.default_valence.get(ranked[0][0], 0) > 0
+                and irr[0] >= POSITIVE_OVER_PAIN * ranked[0][1][0]):
+            ranked = self._not_positive(ranked, items, ev)
         if ranked and ranked[0][1][0] >= cb.fields["emotion"].threshold:
             top, (score, kept) = ranked[0]
             second = ranked[1][1][0] if len(ranked) > 1 else 0.0
@@ -233,6 +237,21 @@ class Decider:
         res.confidence = confd
         res.evidence = ev
         return res
+
+    def _not_positive(self, ranked: list, items: dict[str, list[Item]], ev: list[dict[str, Any]]) -> list:
+        """A segment with a lived pain point is not told with a positive emotion: thanks and praise
+        around a complaint are politeness or irony ("merci free !!", "bravo ... l'incompétence").
+        The best non-positive emotion wins; with none, the irritant's ``counts_as`` emotion."""
+        rest = [r for r in ranked if self.default_valence.get(r[0], 0) <= 0]
+        if not rest:
+            target = self.cb.fields["irritant"].counts_as
+            shares = [it for it in items["_share"] if it[1] == target]
+            if not target or not shares:
+                return ranked
+            rest = [(target, (max(self.cb.fields["emotion"].threshold, sum(it[2] for it in shares)), shares))]
+        ev.append({"field": "emotion", "label": rest[0][0], "rule": "decide.irritant_not_positive",
+                   "source": "derived", "instead_of": ranked[0][0]})
+        return rest
 
     def _ranked_emotions(self, items: list[Item]) -> list[tuple[str, tuple[float, list[Item]]]]:
         emo = {k: v for k, v in self.scores(items).items() if v[0] > 0}
