@@ -8,7 +8,9 @@ comes from the emotion cues' valences (pattern ``valence`` or the label's),
 weighed by side (positive vs negative), then raised by intensity. Irritant cues count
 towards ``counts_as`` (anger) when the irritant is given; against another negative
 emotion their summed share is capped at ``SHARE_CAP`` ("très déçu" in a long complaint
-is sadness), never so that a positive emotion wins. Finally the
+is sadness), never so that a positive emotion wins; and a positive emotion does not win a
+segment whose pain point weighs as much (``POSITIVE_OVER_PAIN``: thanks around a complaint are
+politeness or irony). Finally the
 codebook's ``derive`` rules run in order. Context cues fill ``stage`` only
 when the segment alone gives none, with half the confidence.
 
