@@ -203,3 +203,9 @@ def test_being_without_the_service_is_the_use_stage(sm_tagger, text):
 ])
 def test_channels_of_tweets_and_reviews(sm_tagger, text, channel):
     assert channel in sm_tagger.tag_one(text).channel, (text, sm_tagger.tag_one(text).channel)
+
+
+def test_confusion_is_the_customer_not_understanding(sm_tagger):
+    assert sm_tagger.tag_one("Je ne comprends pas pourquoi ma commande a été annulée.").emotion == "confusion"
+    assert sm_tagger.tag_one("vous avez l'air de ne pas comprendre avec vos messages automatiques").emotion != "confusion"
+    assert sm_tagger.tag_one("la chaîne 37 n'apparait pas sur oqee svp").emotion != "confusion"
