@@ -209,3 +209,12 @@ def test_confusion_is_the_customer_not_understanding(sm_tagger):
     assert sm_tagger.tag_one("Je ne comprends pas pourquoi ma commande a été annulée.").emotion == "confusion"
     assert sm_tagger.tag_one("vous avez l'air de ne pas comprendre avec vos messages automatiques").emotion != "confusion"
     assert sm_tagger.tag_one("la chaîne 37 n'apparait pas sur oqee svp").emotion != "confusion"
+
+
+def test_polite_requests_and_subscribers_are_not_read_literally(sm_tagger):
+    r = sm_tagger.tag_one("svp où sont les replays de la chaîne ? merci de votre aide")
+    assert r.emotion != "joy"
+    assert "purchase" not in sm_tagger.tag_one("bonjour je suis abonné mobile, pourriez-vous me joindre svp").stage
+    assert "phone" not in sm_tagger.tag_one("je vous rappelle que je paye mon abonnement").channel
+    assert "social" in sm_tagger.tag_one("ils ne répondent même pas sur les réseaux").channel
+    assert "leave" in sm_tagger.tag_one("vous venez de perdre un client, ciao.").stage
