@@ -175,6 +175,15 @@ def test_e312_unknown_label_references(tmp_path, base):
     fails(tmp_path, data, "E312")
 
 
+def test_emotion_by_default_condition_is_a_boolean(tmp_path, base):
+    data = copy.deepcopy(base)
+    rule = next(d for d in data["derive"] if d["id"] == "frustration_when_irritant")
+    assert rule["when"]["emotion_by_default"] is True
+    rule["when"]["emotion_by_default"] = "yes"
+    err = fails(tmp_path, data, "E305")
+    assert "emotion_by_default" in str(err) and "yes" in str(err)
+
+
 def test_e313_undeclared_language(tmp_path, base):
     data = copy.deepcopy(base)
     data["labels"]["stage"]["use"]["patterns"]["de"] = ["benutzen"]

@@ -218,3 +218,50 @@ def test_polite_requests_and_subscribers_are_not_read_literally(sm_tagger):
     assert "phone" not in sm_tagger.tag_one("je vous rappelle que je paye mon abonnement").channel
     assert "social" in sm_tagger.tag_one("ils ne répondent même pas sur les réseaux").channel
     assert "leave" in sm_tagger.tag_one("vous venez de perdre un client, ciao.").stage
+
+
+@pytest.mark.parametrize("text", [
+    "depuis 48h j'ai plus de wifi",
+    "j'ai pas la wifi depuis hier !!",
+    "ça capte plus là, remettez la connexion",
+    "vos serveurs sont hs ?",
+])
+def test_colloquial_outages_are_irritants(sm_tagger, text):
+    r = sm_tagger.tag_one(text)
+    assert r.irritant == 1 and r.valence < 0, (text, r.evidence)
+
+
+def test_comparative_plus_is_not_an_outage(sm_tagger):
+    assert sm_tagger.tag_one("ça marche plus vite qu'avant").irritant == 0
+
+
+def test_a_calm_question_about_an_outage_is_neutral_a_repeated_one_is_not(sm_tagger):
+    calm = sm_tagger.tag_one("plus aucune connexion chez moi. avez-vous des soucis dans les yvelines ?")
+    assert calm.irritant == 1 and calm.emotion == "neutral" and calm.valence == -1
+    assert not any(e["rule"] == "derive.frustration_when_irritant" for e in calm.evidence)
+    again = sm_tagger.tag_one("il se passe quoi encore ? free down")
+    assert again.irritant == 1 and again.emotion == "anger"
+    plain = sm_tagger.tag_one("j'ai plus internet depuis hier")
+    assert plain.emotion == "anger"
+    assert any(e["rule"] == "derive.frustration_when_irritant" for e in plain.evidence)
+
+
+def test_tweet_words_that_are_not_journey_steps(sm_tagger):
+    assert "email" not in sm_tagger.tag_one("vos serveurs de mail sont hs ?").channel
+    assert "email" in sm_tagger.tag_one("je vous ai envoyé un mail hier").channel
+    assert "purchase" not in sm_tagger.tag_one("je paie 40€ par mois pour avoir ce débit ?").stage
+    assert "purchase" in sm_tagger.tag_one("j'ai payé ma commande en ligne").stage
+    assert "discover" not in sm_tagger.tag_one("plus possible de zapper les pubs sur tmc").stage
+    assert "discover" in sm_tagger.tag_one("j'ai vu une pub sur Insta pour ce forfait").stage
+    assert "discover" not in sm_tagger.tag_one("10j que j'ai validé ma demande de déménagement").stage
+
+
+def test_bare_thanks_is_politeness_exclaimed_thanks_is_joy(sm_tagger):
+    assert sm_tagger.tag_one("vous avez des nouvelles du technicien ? merci.").emotion != "joy"
+    assert sm_tagger.tag_one("Pris en charge un samedi matin pour un pneu crevé. Merci !!").emotion == "joy"
+
+
+def test_plea_and_worry_cues(sm_tagger):
+    assert sm_tagger.tag_one("je vais devoir partir de chez vous... :-(").emotion == "sadness"
+    assert sm_tagger.tag_one("c'était mieux avant, 3 pannes en 2 semaines").emotion == "sadness"
+    assert sm_tagger.tag_one("je risque de perdre mon travail sans connexion").emotion == "fear"

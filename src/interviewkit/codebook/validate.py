@@ -235,7 +235,7 @@ class _Validator:
                 rule.when[key] = self.integer(val, kp, -2, 2)
             elif key == "irritant":
                 rule.when[key] = self.integer(val, kp, 0, 1)
-            elif key in ("no_stage", "no_channel"):
+            elif key in ("no_stage", "no_channel", "emotion_by_default"):
                 if not isinstance(val, bool):
                     self.fail("E305", kp, "expected true or false", value=val, allowed=[True, False])
                 rule.when[key] = val

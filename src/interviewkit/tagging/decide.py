@@ -194,7 +194,8 @@ class Decider:
         if (res.irritant and ranked and self.default_valence.get(ranked[0][0], 0) > 0
                 and irr[0] >= POSITIVE_OVER_PAIN * ranked[0][1][0]):
             ranked = self._not_positive(ranked, items, ev)
-        if ranked and ranked[0][1][0] >= cb.fields["emotion"].threshold:
+        emotion_by_default = not (ranked and ranked[0][1][0] >= cb.fields["emotion"].threshold)
+        if not emotion_by_default:
             top, (score, kept) = ranked[0]
             second = ranked[1][1][0] if len(ranked) > 1 else 0.0
             res.emotion = top
@@ -220,7 +221,7 @@ class Decider:
             ev.extend(lane_ev)
 
         for rule in cb.derive:
-            if _holds(rule, res, items):
+            if _holds(rule, res, items, emotion_by_default):
                 changed = _apply(rule, res)
                 for fname, label in changed:
                     ev.append({"field": fname, "label": label, "rule": f"derive.{rule.id}", "source": "derived"})
@@ -232,7 +233,7 @@ class Decider:
             ev.append({"field": "valence", "label": "-2", "rule": "decide.irritant_peak", "source": "derived",
                        "weight": round(irr[0], 3)})
             for rule in cb.derive:
-                if "irritating" in rule.add.get("moments", ()) and _holds(rule, res, items):
+                if "irritating" in rule.add.get("moments", ()) and _holds(rule, res, items, emotion_by_default):
                     for fname, label in _apply(rule, res):
                         ev.append({"field": fname, "label": label, "rule": f"derive.{rule.id}", "source": "derived"})
         self._coherent_valence(res, ev)
@@ -343,8 +344,12 @@ class Decider:
         return sign * magnitude, round(c, 3), ev
 
 
-def _holds(rule: DeriveRule, res: TagResult, items: dict[str, list[Item]]) -> bool:
+def _holds(rule: DeriveRule, res: TagResult, items: dict[str, list[Item]], emotion_by_default: bool = False) -> bool:
+    """``emotion_by_default``: no emotion label reached the threshold (the emotion is the field default,
+    not an explicitly cued one such as a calm question about an outage being ``neutral``)."""
     w = rule.when
+    if "emotion_by_default" in w and w["emotion_by_default"] != emotion_by_default:
+        return False
     if "emotion" in w and res.emotion not in w["emotion"]:
         return False
     if "lane" in w and res.lane not in w["lane"]:
