@@ -559,10 +559,12 @@ def result_row(task: SegmentTask, result) -> tuple:
 
 def annotate_rows(tagger, tasks: list[SegmentTask], docs: dict) -> list[tuple]:
     """Auto tag rows of ``tasks`` from their parsed Docs (``docs``: text hash -> Doc), context included."""
+    score = getattr(tagger, "score_models", None)
+    votes = score([docs[t.text_hash].text for t in tasks]) if score is not None else [None] * len(tasks)
     rows = []
-    for task in tasks:
+    for task, vote in zip(tasks, votes):
         context = docs[task.context_hash] if task.context_hash is not None else None
-        rows.append(result_row(task, tagger.annotate(docs[task.text_hash], context=context)))
+        rows.append(result_row(task, tagger.annotate(docs[task.text_hash], context=context, model_scores=vote)))
     return rows
 
 
@@ -658,6 +660,7 @@ def _tag_language(project: Project, plan: TagPlan, lang: str, batch_size: int, r
     tasks = plan.todo[lang]
     pid, book_hash = plan.pipeline_ids[lang], plan.codebook.hash
     cache = parsed_doc_cache(project, pid)
+    layer, vectors = None, None
     try:
         if plan.prev_codebook and tagger_factory is None:
             n_before = len(tasks)
@@ -669,6 +672,11 @@ def _tag_language(project: Project, plan: TagPlan, lang: str, batch_size: int, r
         if not tasks:
             return
         tagger = _tagger_for_run(project, plan, lang, tasks, report, tagger_factory, cache)
+        layer = getattr(tagger, "model_layer", None)
+        if layer and layer.cache is None:  # the model layer's vectors live with the topics' embeddings
+            from .topics.cache import EmbeddingCache
+
+            layer.cache = vectors = EmbeddingCache(project.cache_dir / "embeddings.sqlite")
         for start in range(0, len(tasks), max(1, batch_size)):
             batch = tasks[start:start + batch_size]
             docs = _docs_for(project, tagger, cache, batch_hashes(batch), report)
@@ -684,6 +692,9 @@ def _tag_language(project: Project, plan: TagPlan, lang: str, batch_size: int, r
     finally:
         report.parse_cache_hits += cache.hits
         cache.close()
+        if vectors is not None:
+            layer.cache = None
+            vectors.close()
 
 
 def _select_for_edit(project: Project, plan: TagPlan, lang: str, tasks: list[SegmentTask], cache: ParsedDocCache,

@@ -9,7 +9,7 @@ and the run uses codebook B, :func:`pattern_diff` compares the two snapshots:
   pattern (an old one or a new one) matches the segment or its context. A probe index compiled from
   the changed patterns alone finds those candidates on the cached Docs; only they are annotated with
   codebook B, every other auto tag row is carried over to B's hash in SQL;
-* anything else (cues, fields, thresholds, derive rules, lexicons, lemma exceptions, label set or
+* anything else (cues, fields, thresholds, derive rules, lexicons, model heads, lemma exceptions, label set or
   order, the codebook format, the source of the rule layers in ``tagging/``), or a missing snapshot:
   every segment is annotated again.
 
@@ -48,7 +48,8 @@ def save_snapshot(project, book) -> None:
     if path.is_file():
         return
     data = {"hash": book.hash, "codebook": book.to_dict(),
-            "lexicon_hashes": [lex.content_hash for lex in book.lexicons], "rules_source": rules_source()}
+            "lexicon_hashes": [lex.content_hash for lex in book.lexicons],
+            "model_hashes": [m.content_hash for m in getattr(book, "models", [])], "rules_source": rules_source()}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")  # keeps label order
@@ -66,7 +67,8 @@ def load_snapshot(project, book_hash: str) -> dict | None:
 
 def _snapshot_of(book) -> dict:
     return {"hash": book.hash, "codebook": json.loads(json.dumps(book.to_dict(), default=str)),
-            "lexicon_hashes": [lex.content_hash for lex in book.lexicons], "rules_source": rules_source()}
+            "lexicon_hashes": [lex.content_hash for lex in book.lexicons],
+            "model_hashes": [m.content_hash for m in getattr(book, "models", [])], "rules_source": rules_source()}
 
 
 @lru_cache(maxsize=1)
@@ -87,6 +89,8 @@ def _skeleton(snap: dict) -> dict:
         cb.pop(key, None)
     for lex in cb.get("lexicons", []):
         lex.pop("path", None)  # saving a codebook copies its lexicon files; their contents are hashed apart
+    for mod in cb.get("models", []):
+        mod.pop("path", None)
     for labels in cb.get("labels", {}).values():
         for lab in labels.values():
             lab.pop("patterns", None)
@@ -94,7 +98,8 @@ def _skeleton(snap: dict) -> dict:
                 lab.pop(key, None)
     # label order matters to the decision (ties, sorting): keep it explicitly
     cb["label_order"] = {f: list(labels) for f, labels in snap["codebook"].get("labels", {}).items()}
-    return {"codebook": cb, "lexicon_hashes": snap.get("lexicon_hashes", []), "rules_source": snap.get("rules_source")}
+    return {"codebook": cb, "lexicon_hashes": snap.get("lexicon_hashes", []),
+            "model_hashes": snap.get("model_hashes", []), "rules_source": snap.get("rules_source")}
 
 
 def _rule_items(snap: dict) -> dict[tuple[str, str, str], list[tuple[str, str]]]:

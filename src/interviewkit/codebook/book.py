@@ -9,7 +9,8 @@ from typing import Any
 
 import yaml
 
-from interviewkit.codebook.model import DeriveRule, FieldSpec, Label, LexiconSpec, Pattern
+from interviewkit.codebook.model import DeriveRule, FieldSpec, Label, LexiconSpec, ModelSpec, Pattern
+from interviewkit.codebook.heads import PACKAGE_PREFIX, resolve_model_path
 from interviewkit.codebook.schema import CODEBOOK_VERSION, CUE_KINDS, LABEL_FIELDS, PATTERN_KINDS
 from interviewkit.codebook.yamlio import _Dumper, _flowify
 from interviewkit.errors import ConfigError
@@ -29,6 +30,7 @@ class Codebook:
         self.cues: dict[str, dict[str, list[Pattern]]] = {k: {} for k in CUE_KINDS}
         self.lemma_exceptions: dict[str, dict[str, str]] = {}
         self.lexicons: list[LexiconSpec] = []
+        self.models: list[ModelSpec] = []
         self.derive: list[DeriveRule] = []
         self.path: Path | None = None
 
@@ -51,11 +53,13 @@ class Codebook:
 
     @property
     def hash(self) -> str:
-        """Content hash (16 hex chars) of the codebook and its lexicon files; changes on any edit."""
+        """Content hash (16 hex chars) of the codebook, its lexicon and model files; changes on any edit."""
         payload = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, default=str)
         digest = hashlib.sha256(payload.encode("utf-8"))
         for lex in self.lexicons:
             digest.update(lex.content_hash.encode("ascii"))
+        for mod in self.models:
+            digest.update(mod.content_hash.encode("ascii"))
         return digest.hexdigest()[:16]
 
     # ----------------------------------------------------------------- output
@@ -73,6 +77,8 @@ class Codebook:
             "lexicons": [lex.to_obj() for lex in self.lexicons],
             "derive": [r.to_obj() for r in self.derive],
         }
+        if self.models:
+            out["models"] = [m.to_obj() for m in self.models]
         for name, spec in self.fields.items():
             fo: dict[str, Any] = {"threshold": spec.threshold, "on_negation": spec.on_negation}
             if spec.default is not None:
@@ -115,6 +121,12 @@ class Codebook:
                 dest_name = f"lexicon_{i}_{Path(lex.path).name}"
                 (path.parent / dest_name).write_bytes(src.read_bytes())
                 lex.path = dest_name
+            for mod in clone.models:
+                if not mod.path.startswith(PACKAGE_PREFIX):
+                    src = resolve_model_path(mod.path, self.path.parent if self.path else None)
+                    dest_name = f"model_{mod.id}_{Path(mod.path).name}"
+                    (path.parent / dest_name).write_bytes(src.read_bytes())
+                    mod.path = dest_name
         path.write_text(clone.to_yaml(), encoding="utf-8")
         return path
 

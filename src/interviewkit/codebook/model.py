@@ -125,6 +125,31 @@ class LexiconSpec:
 
 
 @dataclass
+class ModelSpec:
+    """A model head voting on one field: adds ``weight * (p - center)`` to the rules' summed score.
+
+    ``path``: ``interviewkit:NAME`` for a shipped head, else a JSON file relative to the codebook.
+    """
+
+    id: str
+    field: str
+    path: str
+    lang: str
+    weight: float = 4.0
+    center: float = 0.4
+    note: str | None = None
+    content_hash: str = ""
+    head: Any = field(default=None, repr=False, compare=False)
+
+    def to_obj(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "field": self.field, "path": self.path, "lang": self.lang,
+                               "weight": self.weight, "center": self.center}
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass
 class DeriveRule:
     """``when`` all conditions hold, ``set`` single fields and/or ``add`` labels to multi fields."""
 

@@ -31,6 +31,7 @@ TOP_KEYS = {
     "cues": "negation / intensifier / downtoner / contrast / scope_break cues, per language",
     "lemma_exceptions": "per language: surface form -> lemma to use",
     "lexicons": "external emotion lexicon files (CSV) to import",
+    "models": "model heads (embedding classifiers) voting with the rules on a field",
     "derive": "rules deriving a field from the others",
 }
 FIELD_KEYS = ("threshold", "default", "on_negation", "negated_to", "counts_as", "counts_as_weight", "description")
@@ -42,6 +43,7 @@ LEXICON_KEYS = (
     "association_column", "weight", "match", "delimiter", "encoding", "name",
 )
 DERIVE_KEYS = ("id", "when", "set", "add", "note")
+MODEL_KEYS = ("id", "field", "path", "lang", "weight", "center", "note")
 SETTABLE = ("emotion", "lane", "irritant", "valence")
 ADDABLE = MULTI_FIELDS
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from interviewkit.codebook.book import Codebook
 from interviewkit.codebook.lexicons import _read_lexicon
-from interviewkit.codebook.model import DeriveRule, FieldSpec, Label, LexiconSpec, Pattern
+from interviewkit.codebook.heads import MODEL_FIELDS, LinearHead, file_hash, resolve_model_path
+from interviewkit.codebook.model import DeriveRule, FieldSpec, Label, LexiconSpec, ModelSpec, Pattern
 from interviewkit.codebook.schema import (
     _ID,
     _LANG,
@@ -24,6 +25,7 @@ from interviewkit.codebook.schema import (
     LABEL_FIELDS,
     LABEL_KEYS,
     LEXICON_KEYS,
+    MODEL_KEYS,
     NEGATION_POLICIES,
     PATTERN_KINDS,
     PATTERN_OPTION_KEYS,
@@ -225,6 +227,38 @@ class _Validator:
         _read_lexicon(lex, src, self, keypath)
         return lex
 
+    def model(self, entry: Any, keypath: str, languages: list[str], base: Path | None) -> ModelSpec:
+        entry = self.mapping(entry, keypath, MODEL_KEYS, required=("id", "field", "path", "lang"))
+        spec = ModelSpec(id=self.ident(entry["id"], f"{keypath}.id", "model id"), field=str(entry["field"]),
+                         path=self.string(entry["path"], f"{keypath}.path", empty_ok=False),
+                         lang=self.string(entry["lang"], f"{keypath}.lang"))
+        if spec.field not in MODEL_FIELDS:
+            self.fail("E314", f"{keypath}.field", "the model layer cannot vote on this field", value=spec.field,
+                      allowed=list(MODEL_FIELDS), hint="models vote on the irritant field only")
+        if spec.lang not in languages:
+            self.fail("E313", f"{keypath}.lang", "language not declared in `languages`", value=spec.lang,
+                      allowed=languages, hint="add it to `languages` or fix the code")
+        if "weight" in entry:
+            spec.weight = self.number(entry["weight"], f"{keypath}.weight", 0.0, 50.0)
+        if "center" in entry:
+            spec.center = self.number(entry["center"], f"{keypath}.center", 0.0, 1.0)
+        if "note" in entry:
+            spec.note = self.string(entry["note"], f"{keypath}.note")
+        src = resolve_model_path(spec.path, base)
+        if not src.is_file():
+            self.fail("E314", f"{keypath}.path", f"model file not found: {src}", value=spec.path,
+                      hint="a path relative to the codebook, an absolute path, or interviewkit:NAME for a shipped "
+                           "model (e.g. interviewkit:irritant_e5_fr_v1.json)")
+        try:
+            spec.head = LinearHead.load(src)
+        except ConfigError as exc:
+            self.fail("E314", f"{keypath}.path", exc.message, value=spec.path, hint=exc.hint)
+        if spec.head.field != spec.field:
+            self.fail("E314", f"{keypath}.field", f"the model file predicts {spec.head.field!r}", value=spec.field,
+                      allowed=[spec.head.field], hint="set `field` to what the model file predicts")
+        spec.content_hash = file_hash(src)
+        return spec
+
     def derive_rule(self, entry: Any, keypath: str, cb: Codebook) -> DeriveRule:
         entry = self.mapping(entry, keypath, DERIVE_KEYS, required=("id", "when"))
         rule = DeriveRule(id=self.ident(entry["id"], f"{keypath}.id", "rule id"), when={})
@@ -418,6 +452,15 @@ class _Validator:
         base = path.parent if path else None
         cb.lexicons = [self.lexicon(e, f"lexicons[{i}]", cb.languages, cb.label_ids("emotion"), base)
                        for i, e in enumerate(lex_raw)]
+
+        mod_raw = data.get("models") or []
+        if not isinstance(mod_raw, list):
+            self.fail("E305", "models", "expected a list of model entries", value=mod_raw)
+        cb.models = [self.model(e, f"models[{i}]", cb.languages, base) for i, e in enumerate(mod_raw)]
+        ids = [m.id for m in cb.models]
+        for i, mid in enumerate(ids):
+            if mid in ids[:i]:
+                self.fail("E308", f"models[{i}].id", "duplicate model id", value=mid, hint="give each model its own id")
 
         der_raw = data.get("derive") or []
         if not isinstance(der_raw, list):

@@ -65,15 +65,17 @@ class JourneyAnnotator:
         emphasis = self.intensity.apply(doc, cues, scopes, keys, breaks)
         return cues, emphasis
 
-    def annotate(self, doc: Doc, context: Doc | None = None) -> TagResult:
-        """Tag one parsed segment; ``context`` (a parsed Doc of the surrounding turn) fills an empty stage."""
+    def annotate(self, doc: Doc, context: Doc | None = None, model_scores: dict | None = None) -> TagResult:
+        """Tag one parsed segment; ``context`` (a parsed Doc of the surrounding turn) fills an empty stage;
+        ``model_scores`` (field -> (ModelSpec, p), see :class:`~interviewkit.tagging.models.ModelLayer`) are
+        the model heads' votes on this segment."""
         cues, emphasis = self.layers(doc)
         ctx_cues = None
         if context is not None and len(context):
             ctx_cues, _ = self.layers(context, fields=CONTEXT_FIELDS)
             for c in ctx_cues:
                 c.source = "context"
-        result = self.decider.decide(cues, emphasis, ctx_cues)
+        result = self.decider.decide(cues, emphasis, ctx_cues, model_scores)
         for f in ("stage", "channel", "moments"):
             order = self.decider.order[f]
             setattr(result, f, sorted(getattr(result, f), key=lambda x: order.get(x, 99)))

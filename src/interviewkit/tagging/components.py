@@ -7,7 +7,8 @@
 ['phone']
 
 Factories (all take ``codebook`` = a codebook YAML path or None for the
-default, and ``lang`` = None for the pipeline's language):
+default, and ``lang`` = None for the pipeline's language; the two deciding ones
+also take ``models`` = False to leave out the codebook's model votes):
 
 * ``interviewkit_lemma_exceptions_v1`` -- rewrites ``token.lemma_`` from the
   codebook's lemma exceptions (optional: the matchers apply them anyway);
@@ -34,10 +35,12 @@ from typing import Any
 import srsly
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import minibatch
 
 from interviewkit.codebook import Codebook, default_codebook_path, load_codebook
 from interviewkit.errors import ConfigError
 from interviewkit.tagging.annotator import CONTEXT_FIELDS, JourneyAnnotator
+from interviewkit.tagging.models import ModelLayer
 
 for _name, _default in (("journey", None), ("journey_cues", None), ("journey_scopes", None),
                         ("journey_emphasis", None), ("journey_context", None)):
@@ -80,13 +83,16 @@ def shared_annotator(codebook: Codebook, lang: str, nlp: Language) -> JourneyAnn
 class _CodebookComponent:
     """Base: holds a (lazily loaded) codebook and its compiled annotator; (de)serialises the codebook."""
 
-    def __init__(self, nlp: Language, name: str, codebook: str | None = None, lang: str | None = None) -> None:
+    def __init__(self, nlp: Language, name: str, codebook: str | None = None, lang: str | None = None,
+                 models: bool = True) -> None:
         self.nlp = nlp
         self.name = name
         self.lang = lang or nlp.lang
+        self.models = models
         self._ref = codebook
         self._codebook: Codebook | None = None
         self._annotator: JourneyAnnotator | None = None
+        self._layer: ModelLayer | None = None
         if codebook is None or Path(codebook).exists():
             self._codebook = _load_cached(codebook)
 
@@ -101,6 +107,17 @@ class _CodebookComponent:
         """Swap the rules (e.g. after a codebook edit); patterns are recompiled on the next call."""
         self._codebook = codebook if isinstance(codebook, Codebook) else _load_cached(codebook)
         self._annotator = None
+        self._layer = None
+
+    def model_scores(self, docs: list[Doc]) -> list[dict | None]:
+        """The codebook's model votes for ``docs`` (None each when ``models`` is off or there are none)."""
+        if not self.models:
+            return [None] * len(docs)
+        if self._layer is None:
+            self._layer = ModelLayer([m for m in self.codebook.models if m.lang == self.lang])
+        if not self._layer:
+            return [None] * len(docs)
+        return list(self._layer.scores([d.text for d in docs]))
 
     @property
     def annotator(self) -> JourneyAnnotator:
@@ -193,10 +210,22 @@ class Intensity(_CodebookComponent):
         return doc
 
 
-class JourneyDecide(_CodebookComponent):
-    _is_interviewkit = True
+class _BatchedModels:
+    """``pipe`` embeds each batch once for the model layer (``nlp.pipe`` calls it)."""
+
+    def pipe(self, stream, batch_size: int = 128):
+        for batch in minibatch(stream, size=batch_size):
+            for doc, scores in zip(batch, self.model_scores(batch)):
+                yield self._apply(doc, scores)
 
     def __call__(self, doc: Doc) -> Doc:
+        return self._apply(doc, self.model_scores([doc])[0])
+
+
+class JourneyDecide(_BatchedModels, _CodebookComponent):
+    _is_interviewkit = True
+
+    def _apply(self, doc: Doc, scores: dict | None) -> Doc:
         ann = self.annotator
         ctx = parse_context(self.nlp, doc._.journey_context)
         ctx_cues = None
@@ -204,7 +233,7 @@ class JourneyDecide(_CodebookComponent):
             ctx_cues, _ = ann.layers(ctx, fields=CONTEXT_FIELDS)
             for c in ctx_cues:
                 c.source = "context"
-        result = ann.decider.decide(doc._.journey_cues or [], doc._.journey_emphasis, ctx_cues)
+        result = ann.decider.decide(doc._.journey_cues or [], doc._.journey_emphasis, ctx_cues, scores)
         for f in ("stage", "channel", "moments"):
             order = ann.decider.order[f]
             setattr(result, f, sorted(getattr(result, f), key=lambda x: order.get(x, 99)))
@@ -212,17 +241,18 @@ class JourneyDecide(_CodebookComponent):
         return doc
 
 
-class Journey(_CodebookComponent):
-    """All rule layers in one component (what :class:`JourneyTagger` runs on parsed Docs)."""
+class Journey(_BatchedModels, _CodebookComponent):
+    """All rule layers and the model votes in one component (what :class:`JourneyTagger` runs on parsed Docs)."""
 
     _is_interviewkit = True
 
-    def __call__(self, doc: Doc) -> Doc:
-        self.annotator.annotate(doc, parse_context(self.nlp, doc._.journey_context))
+    def _apply(self, doc: Doc, scores: dict | None) -> Doc:
+        self.annotator.annotate(doc, parse_context(self.nlp, doc._.journey_context), scores)
         return doc
 
 
 _CONFIG = {"codebook": None, "lang": None}
+_DECIDE_CONFIG = {"codebook": None, "lang": None, "models": True}
 
 
 @Language.factory("interviewkit_lemma_exceptions_v1", default_config=_CONFIG)
@@ -245,14 +275,15 @@ def make_intensity(nlp: Language, name: str, codebook: str | None, lang: str | N
     return Intensity(nlp, name, codebook, lang)
 
 
-@Language.factory("interviewkit_journey_decide_v1", default_config=_CONFIG)
-def make_journey_decide(nlp: Language, name: str, codebook: str | None, lang: str | None) -> JourneyDecide:
-    return JourneyDecide(nlp, name, codebook, lang)
+@Language.factory("interviewkit_journey_decide_v1", default_config=_DECIDE_CONFIG)
+def make_journey_decide(nlp: Language, name: str, codebook: str | None, lang: str | None,
+                        models: bool) -> JourneyDecide:
+    return JourneyDecide(nlp, name, codebook, lang, models)
 
 
-@Language.factory("interviewkit_journey_v1", default_config=_CONFIG)
-def make_journey(nlp: Language, name: str, codebook: str | None, lang: str | None) -> Journey:
-    return Journey(nlp, name, codebook, lang)
+@Language.factory("interviewkit_journey_v1", default_config=_DECIDE_CONFIG)
+def make_journey(nlp: Language, name: str, codebook: str | None, lang: str | None, models: bool) -> Journey:
+    return Journey(nlp, name, codebook, lang, models)
 
 
 FACTORIES = (

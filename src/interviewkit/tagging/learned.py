@@ -176,7 +176,7 @@ class LearnedTagger:
 
 
 def _rule_fired(rule: TagResult, f: str) -> bool:
-    return any(e.get("field") == f and e.get("source") not in ("derived", "learned") for e in rule.evidence)
+    return any(e.get("field") == f and e.get("source") not in ("derived", "learned", "model") for e in rule.evidence)
 
 
 def combine(rule: TagResult, scores: dict[str, dict[str, float]], mode: str = "rules_first",

@@ -38,6 +38,7 @@ from spacy.tokens import Doc
 from interviewkit.codebook import Codebook, load_codebook
 from interviewkit.errors import ConfigError
 from interviewkit.tagging.annotator import JourneyAnnotator
+from interviewkit.tagging.models import ModelLayer
 from interviewkit.tagging.result import TagResult
 
 PROFILES = ("full", "fast", "lookup")
@@ -93,10 +94,13 @@ class JourneyTagger:
 
     ``codebook``: a :class:`Codebook`, a YAML path, or None for the default.
     ``nlp``: an already loaded base pipeline to use instead of ``model``/``profile``.
+    ``models``: let the codebook's model heads vote (False: rules only).
+    ``embedding_cache``: an :class:`~interviewkit.topics.cache.EmbeddingCache` for the model layer's vectors.
     """
 
     def __init__(self, codebook: Codebook | str | Path | None = None, lang: str = "fr",
-                 model: str = "fr_core_news_sm", profile: str = "full", nlp: Language | None = None) -> None:
+                 model: str = "fr_core_news_sm", profile: str = "full", nlp: Language | None = None,
+                 models: bool = True, embedding_cache: Any = None) -> None:
         self.lang = lang
         self.profile = profile
         self.model = model
@@ -107,6 +111,13 @@ class JourneyTagger:
                               hint="add the language to `languages` and patterns for it, or tag in a listed language")
         self.nlp = nlp if nlp is not None else load_base_pipeline(lang, model, profile)
         self.annotator = JourneyAnnotator(self.codebook, lang, self.nlp.vocab, self.nlp.make_doc)
+        self.use_models = models
+        self.embedding_cache = embedding_cache
+        self.model_layer = self._model_layer()
+
+    def _model_layer(self) -> ModelLayer:
+        specs = [m for m in self.codebook.models if m.lang == self.lang] if self.use_models else []
+        return ModelLayer(specs, self.embedding_cache)
 
     # ---------------------------------------------------------------- identity
     @property
@@ -122,18 +133,28 @@ class JourneyTagger:
         """Use another (e.g. edited) codebook; the base pipeline is kept, so cached Docs stay valid."""
         self.codebook = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
         self.annotator = JourneyAnnotator(self.codebook, self.lang, self.nlp.vocab, self.nlp.make_doc)
+        self.model_layer = self._model_layer()
 
     # ---------------------------------------------------------------- work
+    def score_models(self, texts: list[str | None]) -> list[dict | None]:
+        """The model heads' votes per text (field -> (ModelSpec, p)); None each when there are no models."""
+        if not self.model_layer:
+            return [None] * len(texts)
+        return list(self.model_layer.scores([_clean(t) for t in texts]))
+
     def parse(self, texts: Iterable[str | None], batch_size: int = 256) -> Iterator[Doc]:
         """Run the base pipeline only (cache these Docs, e.g. in a DocBin)."""
         return self.nlp.pipe((_clean(t) for t in texts), batch_size=batch_size)
 
-    def annotate(self, doc: Doc, context: str | Doc | None = None) -> TagResult:
-        """Run the rule layers on an already parsed Doc; ``context`` (text or Doc) fills an empty stage."""
+    def annotate(self, doc: Doc, context: str | Doc | None = None, model_scores: dict | None = None) -> TagResult:
+        """Run the rule layers on an already parsed Doc; ``context`` (text or Doc) fills an empty stage.
+        ``model_scores`` (from :meth:`score_models`) are computed for ``doc.text`` when not given."""
         ctx = None
         if context is not None:
             ctx = context if isinstance(context, Doc) else (self.nlp(_clean(context)) if _clean(context) else None)
-        return self.annotator.annotate(doc, ctx)
+        if model_scores is None and self.model_layer:
+            model_scores = self.score_models([doc.text])[0]
+        return self.annotator.annotate(doc, ctx, model_scores)
 
     def tag(self, texts: Iterable[str | None], contexts: Iterable[str | None] | None = None,
             batch_size: int = 256) -> Iterator[TagResult]:
@@ -148,13 +169,14 @@ class JourneyTagger:
             ctxs = list(itertools.islice(ctx_it, len(block))) if ctx_it is not None else [None] * len(block)
             ctxs += [None] * (len(block) - len(ctxs))
             docs = list(self.parse(block, batch_size=batch_size))
-            results = [self.annotator.annotate(d) for d in docs]
+            votes = self.score_models(block)
+            results = [self.annotator.annotate(d, None, v) for d, v in zip(docs, votes)]
             need = [i for i, r in enumerate(results) if _clean(ctxs[i]) and _clean(block[i])
                     and self.annotator.needs_context(r)]
             if need:
                 ctx_docs = self.nlp.pipe((_clean(ctxs[i]) for i in need), batch_size=batch_size)
                 for i, cdoc in zip(need, ctx_docs):
-                    results[i] = self.annotator.annotate(docs[i], cdoc)
+                    results[i] = self.annotator.annotate(docs[i], cdoc, votes[i])
             yield from results
 
     def tag_one(self, text: str, context: str | None = None) -> TagResult:
@@ -163,7 +185,7 @@ class JourneyTagger:
     def add_to_pipe(self, nlp: Language | None = None, name: str = "interviewkit_journey_v1") -> Language:
         """Add the all-in-one component (with this tagger's codebook) to ``nlp`` (default: the base pipeline copy)."""
         target = nlp if nlp is not None else self.nlp
-        comp = target.add_pipe("interviewkit_journey_v1", name=name, config={"lang": self.lang})
+        comp = target.add_pipe("interviewkit_journey_v1", name=name, config={"lang": self.lang, "models": self.use_models})
         comp.set_codebook(self.codebook)
         return target
 
