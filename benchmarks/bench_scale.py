@@ -73,7 +73,8 @@ def run(quick: bool, workdir: Path) -> Result:
     bare_all = bare["seconds"] * out["segments"] / bare["n"]
     res = Result("scale")
     res.add(f"{out['words']:,} words: ingest + tag, peak RSS", round(out["peak_rss_mb"]), "MB", target="<= 4096",
-            note=f"after ingest: {out['rss_after_ingest_mb']:.0f} MB; one process, pseudonymisation on, full profile")
+            note=f"after ingest: {out['rss_after_ingest_mb']:.0f} MB; one process, pseudonymisation on, full profile, "
+                 "rules only (the project default; --models adds sentence embeddings, see the throughput benchmark)")
     res.add("ingest time", round(out["ingest_seconds"], 1), "s",
             note=f"{out['rows']:,} rows -> {out['segments']:,} segments (NER pseudonymisation + sentence split)")
     tag_wo_load = out["tag_seconds"] - out["timings"].get("load", 0)

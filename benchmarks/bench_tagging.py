@@ -1,5 +1,6 @@
 """Tagging throughput: ``JourneyTagger.tag`` (parse + rule layers) against bare ``fr_core_news_sm``
-``nlp.pipe`` on the same texts, and the faster profiles against the full one.
+``nlp.pipe`` on the same texts, the faster profiles against the full one, and the cost of the
+codebook's model votes (sentence embeddings, the default) against the rules alone.
 
 Texts: customer sentences of the scale corpus (seeded). Each timing is the best of ``repeats``
 interleaved passes; model loading is excluded and reported apart. Ratios use process CPU time, which
@@ -30,8 +31,9 @@ def step_throughput(n: int, repeats: int, seed: int = 7) -> dict:
     taggers = {}
     for p in PROFILES:
         t0 = time.perf_counter()
-        taggers[p] = JourneyTagger(profile=p)
+        taggers[p] = JourneyTagger(profile=p, models=False)
         load[p] = time.perf_counter() - t0
+    taggers["fast+models"] = JourneyTagger(profile="fast", nlp=taggers["fast"].nlp)
     list(nlp.pipe(texts[:200]))
     for t in taggers.values():
         list(t.tag(texts[:200]))
@@ -73,6 +75,9 @@ def run(quick: bool, workdir: Path) -> Result:
             ratio(c["full"], c["fast"]), ">= 2", note=wall("fast", "full"))
     res.add("lookup profile vs full (CPU time)", wps(c, "lookup"), "words/s", wps(c, "full"), "full profile",
             ratio(c["full"], c["lookup"]), ">= 2", note=wall("lookup", "full"))
+    res.add("model votes (default) vs rules only, fast profile (CPU time)", wps(c, "fast+models"), "words/s",
+            wps(c, "fast"), "rules only", ratio(c["fast"], c["fast+models"]), "",
+            note=wall("fast+models", "fast") + "; embeddings are cached per project, so a re-tag pays this once")
     res.add("model load (full)", round(out["load_seconds"]["full"], 2), "s",
             note="spaCy import + fr_core_news_sm + rule compilation; excluded above")
     res.details.update(n_texts=out["n"], words=out["words"], seconds={k: round(v, 3) for k, v in s.items()},

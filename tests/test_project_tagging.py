@@ -160,7 +160,7 @@ def test_codebook_change_retags_every_segment_without_parsing(project, tmp_path)
     assert (second.tagged + second.carried, second.parsed) == (n, 0)
     assert second.retag_mode == "selective" and second.parse_cache_hits >= n
     hashes = {r[2] for r in tag_rows(project)}
-    assert hashes == {CodebookRef(book).hash} != {CodebookRef(None).hash}
+    assert hashes == {CodebookRef(book, models=False).hash} != {CodebookRef(None, models=False).hash}
     assert first.parsed > 0
 
 
@@ -263,3 +263,21 @@ def test_human_decisions_are_not_touched(project):
                              " VALUES (?, 'accept', 'stage', 'deliver', 'ana', '2026-01-01')", (seg,))
     tag_project(project, profile="lookup")
     assert project.conn.execute("SELECT COUNT(*) FROM decisions").fetchone()[0] == 1
+
+
+def test_model_votes_are_opt_in_for_projects_and_cached_per_text(project):
+    n = n_customer(project)
+    rules = tag_project(project, profile="lookup")
+    rules_hash = project.conn.execute("SELECT codebook_hash FROM tag_runs WHERE run_id = ?", (rules.run_id,)).fetchone()[0]
+    assert not any("model.irritant_e5" in (r[-1] or "") for r in tag_rows(project))
+    voted = tag_project(project, profile="lookup", models=True)
+    assert voted.tagged == n  # another codebook hash: everything re-annotated, from the parse cache
+    voted_hash = project.conn.execute("SELECT codebook_hash FROM tag_runs WHERE run_id = ?", (voted.run_id,)).fetchone()[0]
+    assert voted_hash != rules_hash
+    evidence = [r[-1] or "" for r in tag_rows(project)]
+    assert any('"source": "model"' in e for e in evidence)
+    cache = project.cache_dir / "embeddings.sqlite"
+    with sqlite3.connect(cache) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0] > 0
+    assert tag_project(project, profile="lookup", models=True).tagged == 0
+    assert tag_project(project, profile="lookup").tagged == n  # back to the rules alone

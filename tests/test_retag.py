@@ -148,6 +148,7 @@ def test_selective_retag_never_touches_human_decisions(seed, tmp_path):
                              " VALUES (?, 'accept', 'stage', 'deliver', 'ana', '2026-01-01')", (seg,))
     before = project.conn.execute("SELECT * FROM decisions").fetchall()
     book = load_codebook()
+    book.models = []  # what a project is tagged with by default (the rules alone)
     book.add_pattern("channel", "sms", "canapé", lang="fr")
     report = tag_project(project, codebook=book, profile="lookup")
     assert report.retag_mode == "selective"
@@ -186,7 +187,8 @@ def test_snapshot_round_trip_and_pattern_diff(tmp_path):
 
 def _snap(book) -> dict:
     return json.loads(json.dumps({"hash": book.hash, "codebook": book.to_dict(), "rules_source": rules_source(),
-                                  "lexicon_hashes": [lex.content_hash for lex in book.lexicons]}, default=str))
+                                  "lexicon_hashes": [lex.content_hash for lex in book.lexicons],
+                                  "model_hashes": [m.content_hash for m in book.models]}, default=str))
 
 
 def test_rows_tagged_by_other_rule_code_are_not_carried_over(tmp_path):

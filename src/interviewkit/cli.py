@@ -199,6 +199,9 @@ def tag(
     profile: str = typer.Option("full", help="full; fast (parser and NER off); lookup (no neural model, fastest)."),
     engine: str = typer.Option("local", help="local, or dask (partitions on dask.distributed workers)."),
     scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address (default: a LocalCluster)."),
+    models: bool = typer.Option(False, "--models/--no-models", help="Let the codebook's model heads vote on the "
+                                "irritant (sentence embeddings, cached; off by default for projects, see "
+                                "docs/tagging.md 'Model layer')."),
 ) -> None:
     """Tag customer segments with journey stage, channel, emotion, valence, irritant, moments, lane.
 
@@ -215,13 +218,15 @@ def tag(
         if engine == "dask":
             from .engine import tag_project_dask
 
-            report = tag_project_dask(proj, codebook=codebook, profile=profile, scheduler=scheduler, progress=update)
+            report = tag_project_dask(proj, codebook=codebook, profile=profile, scheduler=scheduler, progress=update,
+                                      models=models)
         elif engine == "local":
-            report = tag_project(proj, codebook=codebook, profile=profile, progress=update)
+            report = tag_project(proj, codebook=codebook, profile=profile, progress=update, models=models)
         else:
             _fail(f"unknown engine {engine!r} (allowed: local, dask)")
     typer.echo(report.summary())
-    typer.echo(codebook_used(proj, report.run_id, codebook))
+    typer.echo(codebook_used(proj, report.run_id, codebook) + ("" if models else ", rules only (--models to add "
+                                                                                 "the model votes)"))
 
 
 @app.command("code-verbatims")
@@ -234,8 +239,12 @@ def code_verbatims_cmd(
     profile: str = typer.Option("full", help="full; fast (parser and NER off); lookup (no neural model, fastest)."),
     engine: str = typer.Option("local", help="local, or dask (partitions on dask.distributed workers)."),
     scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address (default: a LocalCluster)."),
+    no_models: bool = typer.Option(False, "--no-models", help="Rules only: leave out the codebook's model votes "
+                                                              "(no sentence embeddings; faster)."),
 ) -> None:
     """One-shot tagging of a survey export: adds stage, channel, emotion, valence, irritant, moments, evidence."""
+    if no_models and engine != "local":
+        _fail("--no-models works with --engine local; for dask, remove `models` from a copy of the codebook")
     if engine == "dask":
         from .engine import code_verbatims_dask
 
@@ -247,10 +256,10 @@ def code_verbatims_cmd(
     from .tagging.verbatims import code_verbatims
 
     tagger = None
-    if profile != "full":
+    if profile != "full" or no_models:
         from .tagging import JourneyTagger
 
-        tagger = JourneyTagger(codebook=codebook, lang=lang, profile=profile)
+        tagger = JourneyTagger(codebook=codebook, lang=lang, profile=profile, models=not no_models)
     typer.echo(str(code_verbatims(in_file, text_column, out, lang=lang, codebook=codebook, tagger=tagger)))
 
 

@@ -243,6 +243,7 @@ def tag_project_dask(
     n_workers: int = 2,
     model: str = DEFAULT_MODEL,
     memory_limit: str | None = None,
+    models: bool = False,
 ) -> TagRunReport:
     """Tag the project's stale customer segments on Dask workers; see the module docstring.
 
@@ -251,12 +252,13 @@ def tag_project_dask(
     work is cut into (default: about one per 1,000 segments, at least 4 per worker).
     """
     with DaskSession(scheduler, n_workers=n_workers, memory_limit=memory_limit) as session:
-        return _run(project, session, codebook, profile, partitions, progress, model)
+        return _run(project, session, codebook, profile, partitions, progress, model, models)
 
 
-def _run(project: Project, session: DaskSession, codebook, profile, partitions, progress, model) -> TagRunReport:
+def _run(project: Project, session: DaskSession, codebook, profile, partitions, progress, model,
+         models: bool = False) -> TagRunReport:
     start = time.perf_counter()
-    ref = CodebookRef(codebook, project)
+    ref = CodebookRef(codebook, project, models)
 
     def resolve(lang: str) -> str:
         """Ask every worker (in parallel: each loads the model now, which it needs anyway) for its pipeline."""

@@ -303,10 +303,14 @@ class CodebookRef:
 
     MAX_ENTRIES = 32
 
-    def __init__(self, codebook=None, project: Project | None = None) -> None:
+    def __init__(self, codebook=None, project: Project | None = None, models: bool = True) -> None:
         from .codebook import Codebook
 
+        self.models = models
         self._book = codebook if isinstance(codebook, Codebook) else None
+        if self._book is not None and not models and self._book.models:
+            self._book = self._book.copy()
+            self._book.models = []
         self._index_path = project.cache_dir / "codebooks.json" if project is not None else None
         self.path: Path | None = None
         self.file_hash: str | None = None
@@ -322,7 +326,8 @@ class CodebookRef:
             path = path / "codebook.yml"
         self.path = path
         try:  # the key covers the file and the code that validates it (its defaults feed the hash)
-            self.file_hash = hashlib.sha256(path.read_bytes()).hexdigest() + "-" + _source_hash("codebook")
+            self.file_hash = (hashlib.sha256(path.read_bytes()).hexdigest() + "-" + _source_hash("codebook")
+                              + ("" if models else "-rules-only"))
         except OSError:
             self.file_hash = None  # load_codebook reports the missing file
         entry = self._index().get(self.file_hash or "")
@@ -342,7 +347,12 @@ class CodebookRef:
     def _load(self) -> None:
         from .codebook import load_codebook
 
+        from .codebook.heads import resolve_model_path
+
         book = load_codebook(self.path)
+        files = [[str(resolve_model_path(m.path, self.path.parent).resolve()), m.content_hash] for m in book.models]
+        if not self.models:
+            book.models, files = [], []
         self._book, self.hash, self.version = book, book.hash, str(book.version)
         if self._index_path is None or self.file_hash is None:
             return
@@ -352,6 +362,7 @@ class CodebookRef:
             if not lp.is_absolute():
                 lp = self.path.parent / lp
             lexicons.append([str(lp.resolve()), lex.content_hash])
+        lexicons += files  # model head files: a changed head must be noticed too
         index = self._index()
         index.pop(self.file_hash, None)
         index[self.file_hash] = {"hash": self.hash, "version": self.version, "lexicons": lexicons}
@@ -457,11 +468,11 @@ def _build_tagger(book, lang: str, profile: str, model: str, tagger_factory=None
 
 def plan_run(project: Project, codebook=None, profile: str = "full", model: str = DEFAULT_MODEL,
              tagger_factory: Callable[[str], Any] | None = None,
-             resolver: Callable[[str], str] | None = None) -> TagPlan:
+             resolver: Callable[[str], str] | None = None, models: bool = False) -> TagPlan:
     """Decide what to tag: every current customer segment whose stored auto tag has another text hash,
     codebook hash or pipeline id. A pipeline id not in ``pipelines.json`` yet comes from ``resolver(lang)``
     (the Dask engine asks a worker) or else from a tagger built here (the model is loaded)."""
-    ref = codebook if isinstance(codebook, CodebookRef) else CodebookRef(codebook, project)
+    ref = codebook if isinstance(codebook, CodebookRef) else CodebookRef(codebook, project, models)
     book_hash = ref.hash
     rows = _segment_keys(project)
     customer: list[tuple[tuple, str | None, str | None]] = []
@@ -592,22 +603,26 @@ def tag_project(
     progress: Callable[[str, int, int], None] | None = None,
     tagger_factory: Callable[[str], Any] | None = None,
     model: str = DEFAULT_MODEL,
+    models: bool = False,
 ) -> TagRunReport:
     """Tag every current customer segment that needs it; see the module docstring.
 
     ``codebook=None``: ``PROJECT/codebook.yml`` when it exists, else the bundled codebook
     (:func:`default_codebook_for`). ``progress("tag", done, total)`` is called after each committed
     batch. ``tagger_factory(lang)`` replaces the default :class:`~interviewkit.tagging.JourneyTagger` (tests).
+    ``models``: let the codebook's model heads vote (off by default for projects: on interview
+    sentences they raise recall but lower precision, and the demo's irritant topics scatter; see
+    docs/tagging.md, "Model layer").
     """
     try:
-        return _tag_project(project, codebook, profile, batch_size, progress, tagger_factory, model)
+        return _tag_project(project, codebook, profile, batch_size, progress, tagger_factory, model, models)
     except _StalePipeline:  # freshness was decided with a wrong pipeline id: decide again
-        return _tag_project(project, codebook, profile, batch_size, progress, tagger_factory, model)
+        return _tag_project(project, codebook, profile, batch_size, progress, tagger_factory, model, models)
 
 
-def _tag_project(project, codebook, profile, batch_size, progress, tagger_factory, model) -> TagRunReport:
+def _tag_project(project, codebook, profile, batch_size, progress, tagger_factory, model, models) -> TagRunReport:
     start = time.perf_counter()
-    plan = plan_run(project, codebook, profile, model, tagger_factory)
+    plan = plan_run(project, codebook, profile, model, tagger_factory, models=models)
     run_id = start_run(project, plan, "local")
     report = TagRunReport(run_id=run_id, reused=plan.reused, model_loaded=bool(plan.taggers))
     report.add_time("load", plan.load_seconds)

@@ -72,3 +72,20 @@ def test_roles_listing_and_correction(tmp_path, mini_corpus):
                "--role", "participant")
     assert proc.returncode == 0, proc.stderr
     assert "now participant" in proc.stdout
+
+
+def test_code_verbatims_with_and_without_model_votes(tmp_path):
+    src = tmp_path / "survey.csv"
+    pd.DataFrame({"verbatim": ["Trois semaines sans internet, personne ne rappelle.", "", "Conseillère adorable."],
+                  "note": [1, 3, 5]}).to_csv(src, index=False)
+    run("code-verbatims", src, "--text-column", "verbatim", "--out", tmp_path / "a.csv", "--profile", "lookup",
+        check=True)
+    run("code-verbatims", src, "--text-column", "verbatim", "--out", tmp_path / "b.csv", "--profile", "lookup",
+        "--no-models", check=True)
+    a = pd.read_csv(tmp_path / "a.csv", dtype=str, keep_default_na=False)
+    b = pd.read_csv(tmp_path / "b.csv", dtype=str, keep_default_na=False)
+    assert list(a["note"]) == ["1", "3", "5"] and a.loc[1, "irritant"] == ""
+    assert "model.irritant_e5" in a.loc[0, "evidence"] and "model." not in b.loc[0, "evidence"]
+    proc = run("code-verbatims", src, "--text-column", "verbatim", "--out", tmp_path / "c.csv", "--no-models",
+               "--engine", "dask")
+    assert proc.returncode != 0 and "--no-models" in proc.stderr

