@@ -75,7 +75,7 @@ def run(quick: bool, workdir: Path) -> Result:
             ratio(c["full"], c["fast"]), ">= 2", note=wall("fast", "full"))
     res.add("lookup profile vs full (CPU time)", wps(c, "lookup"), "words/s", wps(c, "full"), "full profile",
             ratio(c["full"], c["lookup"]), ">= 2", note=wall("lookup", "full"))
-    res.add("model votes (default) vs rules only, fast profile (CPU time)", wps(c, "fast+models"), "words/s",
+    res.add("model votes (code-verbatims default) vs rules only, fast profile (CPU time)", wps(c, "fast+models"), "words/s",
             wps(c, "fast"), "rules only", ratio(c["fast"], c["fast+models"]), "",
             note=wall("fast+models", "fast") + "; embeddings are cached per project, so a re-tag pays this once")
     res.add("model load (full)", round(out["load_seconds"]["full"], 2), "s",
