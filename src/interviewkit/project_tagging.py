@@ -346,7 +346,6 @@ class CodebookRef:
 
     def _load(self) -> None:
         from .codebook import load_codebook
-
         from .codebook.heads import resolve_model_path
 
         book = load_codebook(self.path)

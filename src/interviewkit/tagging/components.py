@@ -114,7 +114,7 @@ class _CodebookComponent:
         if not self.models:
             return [None] * len(docs)
         if self._layer is None:
-            self._layer = ModelLayer([m for m in self.codebook.models if m.lang == self.lang])
+            self._layer = ModelLayer.for_codebook(self.codebook, self.lang)
         if not self._layer:
             return [None] * len(docs)
         return list(self._layer.scores([d.text for d in docs]))

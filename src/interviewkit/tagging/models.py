@@ -36,6 +36,11 @@ class ModelLayer:
         self.specs = list(specs)
         self.cache = cache
 
+    @classmethod
+    def for_codebook(cls, codebook: Any, lang: str, cache: Any = None) -> ModelLayer:
+        """The layer of ``codebook``'s models for ``lang`` (empty when it lists none)."""
+        return cls([m for m in codebook.models if m.lang == lang], cache)
+
     def __bool__(self) -> bool:
         return bool(self.specs)
 

@@ -116,8 +116,9 @@ class JourneyTagger:
         self.model_layer = self._model_layer()
 
     def _model_layer(self) -> ModelLayer:
-        specs = [m for m in self.codebook.models if m.lang == self.lang] if self.use_models else []
-        return ModelLayer(specs, self.embedding_cache)
+        if not self.use_models:
+            return ModelLayer([])
+        return ModelLayer.for_codebook(self.codebook, self.lang, self.embedding_cache)
 
     # ---------------------------------------------------------------- identity
     @property
