@@ -184,6 +184,18 @@ def test_emotion_by_default_condition_is_a_boolean(tmp_path, base):
     assert "emotion_by_default" in str(err) and "yes" in str(err)
 
 
+def test_cues_condition_names_labels_of_the_field(tmp_path, base):
+    rule = next(d for d in base["derive"] if d["id"] == "use_when_malfunction")
+    assert rule["when"]["cues"] == {"stage": ["use"]}
+    data = copy.deepcopy(base)
+    next(d for d in data["derive"] if d["id"] == "use_when_malfunction")["when"]["cues"] = {"stage": ["usage"]}
+    err = fails(tmp_path, data, "E312")
+    assert "usage" in str(err) and "derive[" in str(err) and "when.cues.stage" in str(err)
+    data = copy.deepcopy(base)
+    next(d for d in data["derive"] if d["id"] == "use_when_malfunction")["when"]["cues"] = {"mood": ["use"]}
+    assert "mood" in str(fails(tmp_path, data, "E303"))
+
+
 def test_e313_undeclared_language(tmp_path, base):
     data = copy.deepcopy(base)
     data["labels"]["stage"]["use"]["patterns"]["de"] = ["benutzen"]

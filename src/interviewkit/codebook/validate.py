@@ -275,6 +275,9 @@ class _Validator:
                 rule.when[key] = val
             elif key == "has_cues":
                 rule.when[key] = self._label_list(val, kp, LABEL_FIELDS, is_fields=True)
+            elif key == "cues":
+                fields = self.mapping(val, kp, LABEL_FIELDS)
+                rule.when[key] = {f: self._label_list(v, f"{kp}.{f}", cb.label_ids(f)) for f, v in fields.items()}
             else:
                 rule.when[key] = self._label_list(val, kp, cb.label_ids(key))
         if "set" in entry:

@@ -408,6 +408,9 @@ def _holds(rule: DeriveRule, res: TagResult, items: dict[str, list[Item]], emoti
         return False
     if "has_cues" in w and not all(items.get(f) for f in w["has_cues"]):
         return False
+    for f, labels in w.get("cues", {}).items():
+        if not any(it[1] in labels and it[2] > 0 for it in items.get(f, ())):
+            return False
     return True
 
 
