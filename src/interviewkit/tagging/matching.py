@@ -12,7 +12,8 @@ Three matchers run on each Doc:
   which is too slow for a two-thousand-pattern codebook; indexing on the first
   word keeps the rule layers at a few tens of microseconds per segment.
 
-``regex`` patterns run on the Doc text; matches are snapped to token boundaries.
+``regex`` patterns run on the Doc text; matches are snapped to token boundaries. A regex, and a raw
+Matcher pattern, only runs on a text holding one of its anchors (see :mod:`.anchors`).
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from interviewkit.codebook import Codebook, Pattern
+from interviewkit.tagging.anchors import regex_anchors, selectivity, token_anchors
 from interviewkit.tagging.text import FUNCTION_WORDS, inflections, lemma_variants, lower_variants, strip_accents
 
 GAP_MAX = 3
@@ -56,6 +58,7 @@ class TokenKeys(NamedTuple):
     text: str
     starts: list[int]
     ends: list[int]
+    raw_lemmas: list[str]
 
 
 @dataclass
@@ -92,7 +95,14 @@ class PatternIndex:
         self.matcher = Matcher(vocab)
         self._n_phrase = 0
         self._n_matcher = 0
-        self.regexes: list[tuple[re.Pattern[str], RuleMeta]] = []
+        # (expression, meta, anchor groups checked after the one it is indexed by)
+        self.regexes: list[tuple[re.Pattern[str], RuleMeta, tuple[frozenset[str], ...]]] = []
+        self._regex_by_anchor: dict[str, list[int]] = {}
+        self._regex_always: list[int] = []
+        self._anchors: tuple[str, ...] = ()
+        self._matcher_lowers: set[str] = set()
+        self._matcher_lemmas: set[str] = set()
+        self._matcher_always = False
         self.meta_by_key: dict[int, RuleMeta] = {}
         self.seqs: list[_Seq] = []
         self.by_lower: dict[str, list[int]] = {}
@@ -103,7 +113,18 @@ class PatternIndex:
     def add(self, pattern: Pattern, meta: RuleMeta) -> None:
         kind, value = pattern.kind, pattern.value
         if kind == "regex":
-            self.regexes.append((re.compile(value, re.IGNORECASE), meta))
+            rx = re.compile(value, re.IGNORECASE)
+            groups = regex_anchors(rx)
+            i = len(self.regexes)
+            if groups:
+                best = max(groups, key=selectivity)
+                for a in best:
+                    self._regex_by_anchor.setdefault(a, []).append(i)
+                self._anchors = tuple(sorted(set(self._anchors) | best))
+                groups = tuple(g for g in groups if g is not best)
+            else:
+                self._regex_always.append(i)
+            self.regexes.append((rx, meta, groups))
         elif kind == "tokens":
             specs = self._simple_token_specs(value)
             if specs is not None:
@@ -112,6 +133,12 @@ class PatternIndex:
                 key = self._key(meta)
                 self.matcher.add(key, [value])
                 self._n_matcher += 1
+                anchors = token_anchors(value)
+                if anchors is None:
+                    self._matcher_always = True
+                else:
+                    self._matcher_lowers |= anchors[0]
+                    self._matcher_lemmas |= anchors[1]
         elif kind in ("phrase", "lower") and "..." not in value and "*" not in value.split():
             key = self._key(meta)
             words = value.split() if kind == "lower" else self._words(value)
@@ -237,26 +264,28 @@ class PatternIndex:
         strings = doc.vocab.strings
         exc = self.exceptions
         lowers = [strings[row[0]] for row in arr]
-        lemmas = []
-        for row, low in zip(arr, lowers):
-            fixed = exc.get(low)
-            lemmas.append(fixed.lower() if fixed else strings[row[1]].lower())
+        raw_lemmas = [strings[row[1]].lower() for row in arr]
+        lemmas = raw_lemmas
+        if exc:
+            lemmas = [fixed.lower() if (fixed := exc.get(low)) else lem for low, lem in zip(lowers, raw_lemmas)]
         punct = [bool(row[2]) for row in arr]
         starts = [row[3] for row in arr]
         ends = [row[3] + row[4] for row in arr]
-        return TokenKeys(lowers, lemmas, punct, doc.text, starts, ends)
+        return TokenKeys(lowers, lemmas, punct, doc.text, starts, ends, raw_lemmas)
 
     def __call__(self, doc: Doc, keys: TokenKeys | None = None) -> list[Match]:
         out: list[Match] = []
         if self._n_phrase:
             for key, s, e in self.phrase(doc):
                 out.append(Match(self.meta_by_key[key], s, e))
-        if self._n_matcher:
+        if self.regexes or self.seqs or self._n_matcher:
+            keys = keys if keys is not None else self.token_keys(doc)
+        if self._n_matcher and (self._matcher_always or not self._matcher_lowers.isdisjoint(keys.lowers)
+                                or not self._matcher_lemmas.isdisjoint(keys.lemmas)
+                                or not self._matcher_lemmas.isdisjoint(keys.raw_lemmas)):
             for key, s, e in self.matcher(doc):
                 out.append(Match(self.meta_by_key[key], s, e))
-        if self.regexes or self.seqs:
-            keys = keys if keys is not None else self.token_keys(doc)
-        for rx, meta in self.regexes:
+        for rx, meta in self._regexes_to_run(keys.text) if keys is not None else ():
             for m in rx.finditer(keys.text):
                 if m.end() <= m.start():
                     continue
@@ -279,6 +308,20 @@ class PatternIndex:
                     if end >= 0:
                         out.append(Match(seq.meta, i, end))
         return _dedupe(out)
+
+
+    def _regexes_to_run(self, text: str) -> list[tuple[re.Pattern[str], RuleMeta]]:
+        """The expressions whose every anchor group has a string in ``text``, in codebook order."""
+        folded = text.casefold()
+        ids = set(self._regex_always)
+        for a in filter(folded.__contains__, self._anchors):
+            ids.update(self._regex_by_anchor[a])
+        out = []
+        for i in sorted(ids):
+            rx, meta, others = self.regexes[i]
+            if all(any(a in folded for a in g) for g in others):
+                out.append((rx, meta))
+        return out
 
 
 def _variant_sequences(words: list[str]) -> list[list[str]]:
