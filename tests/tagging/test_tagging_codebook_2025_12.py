@@ -1,0 +1,72 @@
+"""Codebook 2025.12: searching and staying are stages, app failures are use, more channel false friends."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize("text", [
+    "la recherche de logements pour plusieurs personnes est pénible",
+    "je cherche une maison avec piscine pour août",
+    "je voudrais louer une maison à Perpignan",
+    "je souhaite passer à la fibre chez vous, comment faire ?",
+])
+def test_searching_and_wanting_to_buy_is_consider(sm_tagger, text):
+    assert "consider" in sm_tagger.tag_one(text).stage, text
+
+
+@pytest.mark.parametrize("text", [
+    "je cherche à annuler ma réservation depuis le smartphone",
+    "impossible de changer la devise et la langue",
+])
+def test_seeking_to_do_something_else_or_a_currency_is_not_consider(sm_tagger, text):
+    assert "consider" not in sm_tagger.tag_one(text).stage, text
+
+
+@pytest.mark.parametrize("text", [
+    "à notre arrivée l'appartement était sale",
+    "location annulée une fois arrivés sur place",
+    "hébergement de haute qualité, hôte très accueillant",
+])
+def test_the_stay_itself_is_deliver(sm_tagger, text):
+    assert "deliver" in sm_tagger.tag_one(text).stage, text
+
+
+def test_an_app_failure_with_no_other_stage_is_use(sm_tagger):
+    r = sm_tagger.tag_one("je n'arrive pas à accéder aux fonctions de base depuis l'application mobile")
+    assert r.irritant == 1 and r.stage == ["use"]
+    assert any(e.get("rule") == "derive.use_when_self_service_fails" for e in r.evidence)
+
+
+def test_a_site_failure_with_no_other_stage_stays_support(sm_tagger):
+    """On the site the coders split between use and support: the rule is for the app only."""
+    r = sm_tagger.tag_one("rdv introuvable sur le site depuis des semaines, c'est un scandale")
+    assert r.stage == ["support"]
+
+
+@pytest.mark.parametrize("text, absent", [
+    ("la maison était dans un tel état qu'on est repartis", "phone"),
+    ("bon moment pour rappeler que la fibre c'est nul", "phone"),
+    ("pour rappel nous avions réservé cinq mois avant", "phone"),
+    ("moins cher que sur d'autres sites pour la même annonce", "web"),
+    ("je suis resté 45 min en ligne pour rien", "web"),
+    ("jamais eu de réponse.net aujourd'hui je reçois la facture", "web"),
+])
+def test_more_false_friends_are_not_channels(sm_tagger, text, absent):
+    assert absent not in sm_tagger.tag_one(text).channel, text
+
+
+@pytest.mark.parametrize("text, channel", [
+    ("allez voir sur free.fr la page d'aide", "web"),
+    ("je l'ai eu au tel ce matin", "phone"),
+    ("donnez moi votre numéro de tel", "phone"),
+])
+def test_real_channel_mentions_still_count(sm_tagger, text, channel):
+    assert channel in sm_tagger.tag_one(text).channel, text
+
+
+@pytest.mark.parametrize("text", [
+    "je ne vois pas comment poser une question au propriétaire sur l'application",
+    "les mails se mélangent, pas facile de s'y retrouver",
+])
+def test_not_finding_ones_way_is_confusion(sm_tagger, text):
+    assert sm_tagger.tag_one(text).emotion == "confusion", text
