@@ -70,3 +70,23 @@ def test_real_channel_mentions_still_count(sm_tagger, text, channel):
 ])
 def test_not_finding_ones_way_is_confusion(sm_tagger, text):
     assert sm_tagger.tag_one(text).emotion == "confusion", text
+
+
+@pytest.mark.parametrize("text", [
+    "Publicité mensongère et voleurs, la pizza n'était pas au prix affiché",
+    "leur publicité sont mensongères, logement sale",
+    "depuis que j'ai commandé je reçois des pubs tous les jours",
+    "j'appelle et je tombe sur une femme malpolie qui raccroche",
+    "j'ai besoin qu'un technicien corrige le problème de signal",
+])
+def test_discover_false_alarms(sm_tagger, text):
+    assert "discover" not in sm_tagger.tag_one(text).stage, text
+
+
+@pytest.mark.parametrize("text", [
+    "j'ai vu une pub sur Insta pour ce forfait",
+    "le site m'a été conseillé par des amis",
+])
+def test_discover_still_found(sm_tagger, text):
+    assert "discover" in sm_tagger.tag_one(text).stage, text
+
