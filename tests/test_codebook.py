@@ -251,3 +251,26 @@ def test_e310_lexicon_errors(tmp_path, base):
 def test_codebook_class_defaults():
     cb = Codebook()
     assert cb.label_ids("stage") == [] and cb.hash
+
+
+def test_irritant_patterns_take_valence_zero_only(tmp_path, base):
+    pats = base["labels"]["irritant"]["irritant"]["patterns"]["fr"]
+    mild = [p for p in pats if isinstance(p, dict) and p.get("valence") == 0]
+    assert len(mild) >= 10  # the reservations of codebook 2025.12 survive to_dict
+    reloaded = load_codebook(write(tmp_path, copy.deepcopy(base)))
+    assert sum(p.valence == 0 for p in reloaded.labels["irritant"]["irritant"].patterns["fr"]) == len(mild)
+    data = copy.deepcopy(base)
+    data["labels"]["irritant"]["irritant"]["patterns"]["fr"][0]["valence"] = -1
+    err = fails(tmp_path, data, "E303")
+    assert "irritant.irritant.patterns.fr[0].valence" in str(err) and "0" in str(err)
+    data = copy.deepcopy(base)
+    data["labels"]["stage"]["use"]["patterns"]["fr"][0] = {"term": "panne", "valence": 0}
+    assert "stage.use.patterns.fr[0].valence" in str(fails(tmp_path, data, "E303"))
+
+
+def test_irritant_felt_condition_is_a_boolean(tmp_path, base):
+    rule = next(d for d in base["derive"] if d["id"] == "support_when_pain_point")
+    assert rule["when"]["irritant_felt"] is True
+    data = copy.deepcopy(base)
+    next(d for d in data["derive"] if d["id"] == "support_when_pain_point")["when"]["irritant_felt"] = "yes"
+    assert "irritant_felt" in str(fails(tmp_path, data, "E305"))

@@ -90,3 +90,29 @@ def test_discover_false_alarms(sm_tagger, text):
 def test_discover_still_found(sm_tagger, text):
     assert "discover" in sm_tagger.tag_one(text).stage, text
 
+
+
+@pytest.mark.parametrize("text", [
+    "Chambre un peu petite, sinon rien à dire.",
+    "Salle de bain à rafraîchir.",
+    "Seul bémol : l'insonorisation.",
+    "Literie confortable mais isolation phonique un peu faible.",
+])
+def test_a_reservation_is_a_pain_point(sm_tagger, text):
+    r = sm_tagger.tag_one(text)
+    assert r.irritant == 1, text
+    assert any(e.get("field") == "irritant" and e.get("rule", "").startswith("irritant.") for e in r.evidence)
+
+
+def test_a_reservation_does_not_colour_the_emotion_nor_make_a_support_contact(sm_tagger):
+    """Cues marked ``valence: 0`` make the irritant, but not the anger, the negative valence or the
+    support stage that a pain point told with feeling derives."""
+    r = sm_tagger.tag_one("Chambre un peu petite et salle de bain à rafraîchir.")
+    assert r.irritant == 1 and r.emotion == "neutral" and r.valence == 0 and "support" not in r.stage
+    rules = {e.get("rule") for e in r.evidence}
+    assert not rules & {"derive.frustration_when_irritant", "derive.negative_valence_for_irritant",
+                        "derive.support_when_pain_point"}
+    happy = sm_tagger.tag_one("Super séjour, personnel adorable ! Seul bémol : la chambre un peu petite.")
+    assert happy.irritant == 1 and happy.emotion == "joy" and happy.valence > 0
+    felt = sm_tagger.tag_one("Toujours pas de réponse, personne ne rappelle.")
+    assert felt.irritant == 1 and felt.emotion == "anger" and felt.valence < 0

@@ -269,7 +269,7 @@ class _Validator:
                 rule.when[key] = self.integer(val, kp, -2, 2)
             elif key == "irritant":
                 rule.when[key] = self.integer(val, kp, 0, 1)
-            elif key in ("no_stage", "no_channel", "emotion_by_default"):
+            elif key in ("no_stage", "no_channel", "emotion_by_default", "irritant_felt"):
                 if not isinstance(val, bool):
                     self.fail("E305", kp, "expected true or false", value=val, allowed=[True, False])
                 rule.when[key] = val
@@ -424,9 +424,14 @@ class _Validator:
                                       "unknown negation policy or label", value=p.on_negation,
                                       allowed=list(NEGATION_POLICIES) + cb.label_ids(fname),
                                       hint="keep, drop, only (counts only when negated), flip, or a label id of the same field")
-                        if p.valence is not None and fname != "emotion":
+                        if p.valence is not None and fname == "irritant" and p.valence != 0:
                             self.fail("E303", f"labels.{fname}.{lid}.patterns.{lang}[{i}].valence",
-                                      "`valence` is only allowed on emotion patterns", value="valence", hint="remove the key")
+                                      "on an irritant pattern `valence` can only be 0 (a pain point told without feeling)",
+                                      value=p.valence, allowed=[0], hint="use 0, or remove the key")
+                        elif p.valence is not None and fname not in ("emotion", "irritant"):
+                            self.fail("E303", f"labels.{fname}.{lid}.patterns.{lang}[{i}].valence",
+                                      "`valence` is only allowed on emotion patterns (and `valence: 0` on irritant patterns)",
+                                      value="valence", hint="remove the key")
 
         cues_raw = self.mapping(data.get("cues") or {}, "cues", CUE_KINDS)
         for kind, per_lang in cues_raw.items():

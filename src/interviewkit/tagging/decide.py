@@ -94,7 +94,7 @@ class Decider:
             if f in ("emotion", "irritant") and last_contrast is not None and weight > 0:
                 weight *= CONTRAST_AFTER if c.start > last_contrast else CONTRAST_BEFORE
             items[f].append((c, label, weight, valence))
-            if f == "irritant" and share_label and weight > 0:
+            if f == "irritant" and share_label and weight > 0 and c.valence != 0:  # valence 0: told without feeling
                 items["_share"].append((c, share_label, weight * share_weight, None))
         return items, relief
 
@@ -197,8 +197,9 @@ class Decider:
                                                 for it in items["emotion"]])
                 if capped and capped[0][0] != ranked[0][0] and self.default_valence.get(capped[0][0], 0) < 0:
                     ranked = capped
-        if (res.irritant and ranked and self.default_valence.get(ranked[0][0], 0) > 0
-                and irr[0] >= POSITIVE_OVER_PAIN * ranked[0][1][0]):
+        felt_score = self._felt_score(items)
+        if (res.irritant and felt_score and ranked and self.default_valence.get(ranked[0][0], 0) > 0
+                and felt_score >= POSITIVE_OVER_PAIN * ranked[0][1][0]):
             ranked = self._not_positive(ranked, items, ev)
         emotion_by_default = not (ranked and ranked[0][1][0] >= cb.fields["emotion"].threshold)
         if not emotion_by_default:
@@ -226,20 +227,23 @@ class Decider:
             res.lane, confd["lane"], lane_ev = self._default_lane(res, lanes)
             ev.extend(lane_ev)
 
+        # a pain point resting only on cues marked ``valence: 0`` (a reservation: "chambre un peu petite")
+        without_feeling = bool(irr) and irr[0] >= cb.fields["irritant"].threshold > felt_score
         for rule in cb.derive:
-            if _holds(rule, res, items, emotion_by_default):
+            if _holds(rule, res, items, emotion_by_default, without_feeling):
                 changed = _apply(rule, res)
                 for fname, label in changed:
                     ev.append({"field": fname, "label": label, "rule": f"derive.{rule.id}", "source": "derived"})
                     confd[fname] = max(confd.get(fname, 0.0), DEFAULT_CONFIDENCE["derived"]) if fname in (
                         "moments", "stage", "channel") else DEFAULT_CONFIDENCE["derived"]
-        if res.irritant and irr and irr[0] >= IRRITANT_PEAK and res.valence == -1:
+        if res.irritant and felt_score >= IRRITANT_PEAK and res.valence == -1:
             # many pain cues in one segment (waiting + chasing + failure...): the peak of a story
             res.valence = -2
             ev.append({"field": "valence", "label": "-2", "rule": "decide.irritant_peak", "source": "derived",
-                       "weight": round(irr[0], 3)})
+                       "weight": round(felt_score, 3)})
             for rule in cb.derive:
-                if "irritating" in rule.add.get("moments", ()) and _holds(rule, res, items, emotion_by_default):
+                if "irritating" in rule.add.get("moments", ()) and _holds(rule, res, items, emotion_by_default,
+                                                                         without_feeling):
                     for fname, label in _apply(rule, res):
                         ev.append({"field": fname, "label": label, "rule": f"derive.{rule.id}", "source": "derived"})
         self._coherent_valence(res, ev)
@@ -294,6 +298,11 @@ class Decider:
         ev.append({"field": "emotion", "label": rest[0][0], "rule": "decide.irritant_not_positive",
                    "source": "derived", "instead_of": ranked[0][0]})
         return rest
+
+    def _felt_score(self, items: dict[str, list[Item]]) -> float:
+        """Summed weight of the irritant cues told with feeling (not marked ``valence: 0``)."""
+        felt = self.scores([it for it in items["irritant"] if it[0].valence != 0]).get("irritant")
+        return felt[0] if felt else 0.0
 
     def _ranked_emotions(self, items: list[Item]) -> list[tuple[str, tuple[float, list[Item]]]]:
         emo = {k: v for k, v in self.scores(items).items() if v[0] > 0}
@@ -383,9 +392,11 @@ class Decider:
         return sign * magnitude, round(c, 3), ev
 
 
-def _holds(rule: DeriveRule, res: TagResult, items: dict[str, list[Item]], emotion_by_default: bool = False) -> bool:
+def _holds(rule: DeriveRule, res: TagResult, items: dict[str, list[Item]], emotion_by_default: bool = False,
+           without_feeling: bool = False) -> bool:
     """``emotion_by_default``: no emotion label reached the threshold (the emotion is the field default,
-    not an explicitly cued one such as a calm question about an outage being ``neutral``)."""
+    not an explicitly cued one such as a calm question about an outage being ``neutral``);
+    ``without_feeling``: the irritant rests only on cues marked ``valence: 0``."""
     w = rule.when
     if "emotion_by_default" in w and w["emotion_by_default"] != emotion_by_default:
         return False
@@ -394,6 +405,8 @@ def _holds(rule: DeriveRule, res: TagResult, items: dict[str, list[Item]], emoti
     if "lane" in w and res.lane not in w["lane"]:
         return False
     if "irritant" in w and res.irritant != w["irritant"]:
+        return False
+    if "irritant_felt" in w and (bool(res.irritant) and not without_feeling) != w["irritant_felt"]:
         return False
     if "valence_min" in w and res.valence < w["valence_min"]:
         return False
