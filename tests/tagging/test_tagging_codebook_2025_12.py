@@ -116,3 +116,19 @@ def test_a_reservation_does_not_colour_the_emotion_nor_make_a_support_contact(sm
     assert happy.irritant == 1 and happy.emotion == "joy" and happy.valence > 0
     felt = sm_tagger.tag_one("Toujours pas de réponse, personne ne rappelle.")
     assert felt.irritant == 1 and felt.emotion == "anger" and felt.valence < 0
+
+
+@pytest.mark.parametrize("text", [
+    "Mon train avait deux heures de retard et aucune annonce à bord.",
+    "Trajet annulé au dernier moment, on nous a laissés sur le quai.",
+])
+def test_the_journey_bought_is_deliver(sm_tagger, text):
+    assert "deliver" in sm_tagger.tag_one(text).stage, text
+
+
+@pytest.mark.parametrize("text", [
+    "je suis en train de chiffrer ma migration vers un autre opérateur",
+    "encore une victime du vol de données chez vous",
+])
+def test_train_and_vol_false_friends(sm_tagger, text):
+    assert "deliver" not in sm_tagger.tag_one(text).stage, text
