@@ -166,6 +166,26 @@ def test_e311_bad_token_pattern(tmp_path, base):
     assert "LOWERR" in str(fails(tmp_path, data, "E311"))
 
 
+def test_valid_token_patterns_are_remembered_and_not_validated_again(tmp_path, base, monkeypatch):
+    import spacy.schemas
+
+    data = copy.deepcopy(base)
+    data["labels"]["stage"]["use"]["patterns"]["fr"].append({"tokens": [{"LOWER": "appli"}, {"IS_PUNCT": True}]})
+    path = write(tmp_path, data)
+    memo: set[str] = set()
+    load_codebook(path, valid_token_patterns=memo)
+    assert memo  # every token pattern of the codebook, this one included
+    calls = []
+    real = spacy.schemas.validate_token_pattern
+    monkeypatch.setattr(spacy.schemas, "validate_token_pattern", lambda v: calls.append(v) or real(v))
+    load_codebook(path, valid_token_patterns=memo)
+    assert calls == []
+    data["labels"]["stage"]["use"]["patterns"]["fr"].append({"tokens": [{"LOWERR": "x"}]})
+    with pytest.raises(ConfigError) as err:  # a new pattern is still validated
+        load_codebook(write(tmp_path, data), valid_token_patterns=memo)
+    assert err.value.code == "E311" and len(calls) == 1
+
+
 def test_e312_unknown_label_references(tmp_path, base):
     data = copy.deepcopy(base)
     data["derive"][0]["set"] = {"emotion": "rage"}

@@ -6,6 +6,7 @@ tagged project and compared, row for row, with a cold run of the edited codebook
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -88,6 +89,8 @@ def test_added_pattern_reannotates_only_segments_it_matches(seed, tmp_path):
     report = retag_and_compare(seed, tmp_path, lambda b, p: b.add_pattern("channel", "sms", "canapé", lang="fr"))
     assert report.retag_mode == "selective"
     assert report.tagged == report.candidates == 1 and report.carried > 0
+    # the first pass keeps the segment and the one after it (context); the exact probe drops the second
+    assert report.probed == 2
     assert "selective re-tag" in report.summary()
 
 
@@ -95,6 +98,27 @@ def test_added_pattern_matching_nothing_carries_every_row_over(seed, tmp_path):
     report = retag_and_compare(seed, tmp_path,
                                lambda b, p: b.add_pattern("channel", "sms", "pigeon voyageur", lang="fr", weight=0.5))
     assert report.retag_mode == "selective" and report.tagged == 0 and report.parsed == 0
+    assert report.probed == 0  # the spaCy-free first pass decided every segment
+
+
+def test_an_edit_matching_nothing_is_retagged_without_importing_spacy(seed, tmp_path):
+    """A fresh process (``interviewkit tag`` after a codebook edit): validation, the first pass and the
+    carry-over need neither spaCy nor the tokenizer."""
+    project = copy_project(seed, tmp_path / "warm")
+    tag_project(project, profile="lookup")
+    book = load_codebook()
+    book.add_pattern("channel", "sms", "pigeon voyageur", lang="fr")
+    path = book.save(tmp_path / "edited" / "codebook.yml")
+    code = textwrap.dedent(f"""
+        import sys
+        import interviewkit as ik
+        from interviewkit.project_tagging import tag_project
+        r = tag_project(ik.open_project({str(project.path)!r}), codebook={str(path)!r}, profile="lookup")
+        print(r.retag_mode, r.carried, r.candidates, r.tagged, "spacy" in sys.modules)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    n = len(project.segments(role="participant"))
+    assert out == ["selective", str(n), "0", "0", "False"]
 
 
 def _used_pattern(book, project):

@@ -47,7 +47,8 @@ DOC_FORMAT = "v2"
 class TagRunReport:
     """What one ``tag`` run did; ``timings`` (seconds) split the run into plan (reading the store and
     deciding what is fresh), load (spaCy import, model and rule compilation), parse, cache (reading and
-    writing parsed Docs), annotate (rule layers) and write (auto tags committed); the Dask engine adds
+    writing parsed Docs), annotate (rule layers) and write (auto tags committed); after a codebook edit,
+    ``probed`` counts the segments the spaCy-free first pass could not rule out; the Dask engine adds
     ``worker_*`` sums, ``cluster`` (start-up) and ``by_worker`` (segments tagged per worker process)."""
 
     run_id: int
@@ -63,6 +64,7 @@ class TagRunReport:
     retag_mode: str = ""
     candidates: int = 0
     carried: int = 0
+    probed: int = 0
 
     def summary(self) -> str:
         text = (f"run {self.run_id}: {self.tagged} segments tagged, {self.reused} unchanged; "
@@ -107,6 +109,14 @@ def doc_to_bytes(doc) -> bytes:
     words = [strings[int(h)] for h in used if h]
     head = json.dumps(words, ensure_ascii=False).encode("utf-8")
     return _MAGIC + len(head).to_bytes(4, "little") + head + arr.astype("uint64").tobytes()
+
+
+def doc_strings(data: bytes) -> list[str]:
+    """The strings a :func:`doc_to_bytes` record uses (words, lemmas, tags...), read without spaCy."""
+    if data[:4] != _MAGIC:
+        raise ValueError("not a parsed-Doc record of this version")
+    n = int.from_bytes(data[4:8], "little")
+    return json.loads(data[8:8 + n].decode("utf-8"))
 
 
 def doc_from_bytes(vocab, data: bytes):
@@ -348,7 +358,9 @@ class CodebookRef:
         from .codebook import load_codebook
         from .codebook.heads import resolve_model_path
 
-        book = load_codebook(self.path)
+        memo = _TokenPatternMemo(self._index_path.with_name("token-patterns.json") if self._index_path else None)
+        book = load_codebook(self.path, valid_token_patterns=memo.valid)
+        memo.save()
         files = [[str(resolve_model_path(m.path, self.path.parent).resolve()), m.content_hash] for m in book.models]
         if not self.models:
             book.models, files = [], []
@@ -378,6 +390,32 @@ class CodebookRef:
         if self._book is None:
             self._load()
         return self._book
+
+
+class _TokenPatternMemo:
+    """Digests of the spaCy token patterns validated with the installed spaCy, kept in the project cache:
+    a codebook edit that adds no new token pattern is validated without importing spaCy."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.version = _dist_version("spacy")
+        data: dict = {}
+        if path is not None:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = {}
+        ok = isinstance(data, dict) and data.get("spacy") == self.version and isinstance(data.get("valid"), list)
+        self.valid: set[str] = set(data["valid"]) if ok else set()
+        self._n = len(self.valid)
+
+    def save(self) -> None:
+        if self.path is None or len(self.valid) == self._n:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"spacy": self.version, "valid": sorted(self.valid)}), encoding="utf-8")
+        tmp.replace(self.path)
 
 
 def _file_hash16(path: Path) -> str | None:
@@ -686,6 +724,8 @@ def _tag_language(project: Project, plan: TagPlan, lang: str, batch_size: int, r
         if not tasks:
             return
         tagger = _tagger_for_run(project, plan, lang, tasks, report, tagger_factory, cache)
+        if tagger_factory is None:
+            _remember_split_words(project, pid, tagger.nlp)
         layer = getattr(tagger, "model_layer", None)
         if layer and layer.cache is None:  # the model layer's vectors live with the topics' embeddings
             from .topics.cache import EmbeddingCache
@@ -713,15 +753,44 @@ def _tag_language(project: Project, plan: TagPlan, lang: str, batch_size: int, r
 
 def _select_for_edit(project: Project, plan: TagPlan, lang: str, tasks: list[SegmentTask], cache: ParsedDocCache,
                      report: TagRunReport) -> list[SegmentTask]:
-    """:func:`interviewkit.retag.select_for_edit` on the model's tokenizer and vocabulary (the full
-    codebook is compiled afterwards, and only when some segment must be annotated)."""
+    """:func:`interviewkit.retag.select_for_edit`: first the spaCy-free pass on the strings stored with the
+    cached Docs, then, for the segments it cannot rule out, the exact probe on the model's tokenizer and
+    vocabulary (loaded only then; the full codebook is compiled later, only if some segment must be
+    annotated)."""
     from .retag import select_for_edit
+    from .retag_prefilter import load_split_words
 
-    start = time.perf_counter()
-    tagger = plan.taggers.get(lang)
-    nlp = tagger.nlp if tagger is not None else rules_only_pipeline(lang, plan.model, plan.profile)
-    report.add_time("load", time.perf_counter() - start)
-    return select_for_edit(project, plan, lang, tasks, nlp, cache, report, _read_docs)
+    def get_nlp():
+        start = time.perf_counter()
+        tagger = plan.taggers.get(lang)
+        nlp = tagger.nlp if tagger is not None else rules_only_pipeline(lang, plan.model, plan.profile)
+        _remember_split_words(project, plan.pipeline_ids[lang], nlp)
+        report.add_time("load", time.perf_counter() - start)
+        return nlp
+
+    split = load_split_words(_split_words_path(project, plan.pipeline_ids[lang]))
+    return select_for_edit(project, plan, lang, tasks, get_nlp, cache, report, _read_docs, _read_doc_strings, split)
+
+
+def _split_words_path(project: Project, pipeline_id: str) -> Path:
+    from .retag_prefilter import split_words_path
+
+    return split_words_path(project.cache_dir, hashlib.sha1(pipeline_id.encode("utf-8")).hexdigest()[:16])
+
+
+def _remember_split_words(project: Project, pipeline_id: str, nlp) -> None:
+    """Record the tokenizer's special cases for the spaCy-free pass of later codebook edits."""
+    from .retag_prefilter import save_split_words
+
+    try:
+        save_split_words(_split_words_path(project, pipeline_id), nlp.tokenizer)
+    except (OSError, AttributeError):  # a read-only cache or a custom tokenizer: the exact probe decides
+        pass
+
+
+def _read_doc_strings(cache: ParsedDocCache, hashes: list[str]) -> dict[str, list[str]]:
+    """text hash -> the strings of its cached Doc (:func:`doc_strings`), without spaCy."""
+    return {h: doc_strings(data) for h, data in cache.get_many(hashes).items()}
 
 
 def _read_docs(cache: ParsedDocCache, hashes: list[str], vocab) -> dict:

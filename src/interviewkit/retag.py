@@ -24,7 +24,7 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -73,10 +73,12 @@ def _snapshot_of(book) -> dict:
 
 @lru_cache(maxsize=1)
 def rules_source() -> str:
-    """Hash of the rule layers' source files: rows tagged by other code are never carried over."""
+    """Hash of the rule layers' source files (``tagging/`` and ``wordmatch/``): rows tagged by other code
+    are never carried over."""
     digest = hashlib.sha1()
-    for path in sorted((Path(__file__).resolve().parent / "tagging").glob("*.py")):
-        digest.update(path.name.encode("utf-8") + path.read_bytes())
+    root = Path(__file__).resolve().parent
+    for path in sorted([*(root / "tagging").glob("*.py"), *(root / "wordmatch").glob("*.py")]):
+        digest.update(path.parent.name.encode("utf-8") + path.name.encode("utf-8") + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -171,9 +173,14 @@ def probe_index(book, lang: str, changes: list[tuple[str, str, Any]], nlp):
 
 # ---------------------------------------------------------------------------------------- selection
 
-def select_for_edit(project, plan, lang: str, tasks: list, nlp, cache, report, doc_reader) -> list:
+def select_for_edit(project, plan, lang: str, tasks: list, get_nlp: Callable[[], Any], cache, report, doc_reader,
+                    key_reader=None, split_words: set[str] | None = None) -> list:
     """The tasks of ``tasks`` to annotate; the others (codebook-only changes whose changed patterns match
-    neither the segment nor its context) get their auto tag row carried over to the plan's codebook."""
+    neither the segment nor its context) get their auto tag row carried over to the plan's codebook.
+
+    ``key_reader(cache, hashes)`` (text hash -> the strings of its cached Doc) and ``split_words`` (the
+    tokenizer's special cases) let :mod:`interviewkit.retag_prefilter` decide most segments first;
+    ``get_nlp()`` is called only when some segment needs the exact probe."""
     prev = plan.prev_codebook
     by_old: dict[str, list] = {}
     for t in tasks:
@@ -196,6 +203,13 @@ def select_for_edit(project, plan, lang: str, tasks: list, nlp, cache, report, d
         if not changes:
             carry.extend((t.segment_id, old_hash, t.text_hash) for t in group)
             continue
+        if key_reader is not None:
+            group = _prefilter(project, plan.book, lang, changes, group, cache, key_reader, split_words,
+                               lambda t, h=old_hash: carry.append((t.segment_id, h, t.text_hash)))
+            report.probed += len(group)
+            if not group:
+                continue
+        nlp = get_nlp()
         index = probe_index(plan.book, lang, changes, nlp)
         for start in range(0, len(group), 500):
             batch = group[start:start + 500]
@@ -217,6 +231,43 @@ def select_for_edit(project, plan, lang: str, tasks: list, nlp, cache, report, d
     report.carried += len(carry)
     report.retag_mode = _mode(report.retag_mode, modes)
     return [t for t in tasks if t.segment_id not in carried_ids]
+
+
+def _prefilter(project, book, lang: str, changes: list, group: list, cache, key_reader, split_words,
+               carry: Callable[[Any], None]) -> list:
+    """The tasks of ``group`` the spaCy-free conditions cannot rule out; ``carry(task)`` for the others."""
+    from .retag_prefilter import KeyFilter, doc_keys
+    from .wordmatch.specs import WordSpecs
+
+    exceptions = book.exceptions(lang)
+    patterns = [(field, _pattern(obj)) for field, _label, obj in changes]
+    flt = KeyFilter.build([(f, p.kind, p.value) for f, p in patterns], WordSpecs(lang, exceptions), split_words)
+    if flt is None:
+        return group
+    maybe = []
+    for start in range(0, len(group), 2000):
+        batch = group[start:start + 2000]
+        hashes = list({t.text_hash for t in batch} | {t.context_hash for t in batch if t.context_hash})
+        texts = _texts_by_hash(project, hashes) if flt.needs_text else {}
+        fields = {h: flt.fields(doc_keys(strings, exceptions), texts.get(h))
+                  for h, strings in key_reader(cache, hashes).items()}
+        for t in batch:
+            own = fields.get(t.text_hash)
+            ctx = fields.get(t.context_hash, True) if t.context_hash else False  # any field: the probe narrows
+            if own is None or own or ctx:
+                maybe.append(t)
+            else:
+                carry(t)
+    return maybe
+
+
+def _texts_by_hash(project, hashes: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for i in range(0, len(hashes), 500):
+        chunk = hashes[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        out.update(project.conn.execute(f"SELECT text_hash, text FROM segments WHERE text_hash IN ({marks})", chunk))
+    return out
 
 
 def _context_hit(fields: set[str] | None) -> bool:

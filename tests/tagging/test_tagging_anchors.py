@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from interviewkit.codebook import Pattern
-from interviewkit.tagging.anchors import regex_anchors, token_anchors
+from interviewkit.wordmatch.anchors import regex_anchors, token_anchors
 from interviewkit.tagging.matching import PatternIndex, RuleMeta
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from interviewkit.tagging.text import inflections
+from interviewkit.wordmatch.text import inflections
 
 FIELDS = ("stage", "channel", "emotion", "irritant")
 

@@ -1,6 +1,8 @@
 """Strict validation of a parsed codebook file: precise :class:`ConfigError` (E3xx) with file, line and key path."""
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -38,13 +40,22 @@ from interviewkit.codebook.yamlio import _line_index
 from interviewkit.errors import ConfigError
 
 
+def token_pattern_digest(value: Any) -> str:
+    """A key for a spaCy token pattern: patterns with the same key get the same validation result (for
+    one spaCy version), so a caller may remember the valid ones and spare importing spaCy."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
 class _Validator:
     """Turns the raw YAML mapping into a :class:`Codebook`, raising precise ConfigErrors."""
 
-    def __init__(self, where: str, lines: dict[str, int] | str, codebook: Codebook | None = None) -> None:
+    def __init__(self, where: str, lines: dict[str, int] | str, codebook: Codebook | None = None,
+                 valid_token_patterns: set[str] | None = None) -> None:
         self.where = where
         self._lines = lines  # a key-path -> line map, or the YAML text to build it from when an error occurs
         self.cb = codebook
+        self.valid_token_patterns = valid_token_patterns
 
     @property
     def lines(self) -> dict[str, int]:
@@ -178,12 +189,18 @@ class _Validator:
         if not isinstance(value, list) or not value or not all(isinstance(t, dict) for t in value):
             self.fail("E311", keypath, "a tokens pattern is a non-empty list of spaCy token mappings", value=value,
                       hint="write e.g. `tokens: [{LOWER: plus}, {IS_PUNCT: true}]`")
+        known = self.valid_token_patterns
+        digest = token_pattern_digest(value)
+        if known is not None and digest in known:
+            return value
         from spacy.schemas import validate_token_pattern
 
         errors = validate_token_pattern(value)
         if errors:
             self.fail("E311", keypath, "invalid spaCy token pattern: " + "; ".join(errors[:3]), value=value,
                       hint="see https://spacy.io/usage/rule-based-matching#adding-patterns-attributes")
+        if known is not None:
+            known.add(digest)
         return value
 
     def lexicon(self, entry: Any, keypath: str, languages: list[str], emotions: list[str], base: Path | None) -> LexiconSpec:

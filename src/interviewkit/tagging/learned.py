@@ -34,7 +34,7 @@ from spacy.training import Example
 from interviewkit.errors import InputError
 from interviewkit.evaluation import EvaluationReport, evaluate, parse_binary, parse_multi, parse_single
 from interviewkit.tagging.result import TagResult
-from interviewkit.tagging.text import strip_accents
+from interviewkit.wordmatch.text import strip_accents
 
 MULTI = ("stage", "channel", "moments")
 EXCLUSIVE = ("emotion", "lane", "irritant", "valence")

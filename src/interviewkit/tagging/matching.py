@@ -28,11 +28,11 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from interviewkit.codebook import Codebook, Pattern
-from interviewkit.tagging.anchors import regex_anchors, selectivity, token_anchors
-from interviewkit.tagging.text import FUNCTION_WORDS, inflections, lemma_variants, lower_variants, strip_accents
+from interviewkit.wordmatch.anchors import regex_anchors, selectivity, token_anchors
+from interviewkit.wordmatch.text import lower_variants, strip_accents
+from interviewkit.wordmatch.specs import PUNCT_MARK, WordSpecs
 
 GAP_MAX = 3
-PUNCT_MARK = "\x00punct"
 
 
 @dataclass
@@ -86,11 +86,7 @@ class PatternIndex:
         self.make_doc = make_doc
         self.lang = lang
         self.exceptions = dict(exceptions or {})
-        self.function_words = FUNCTION_WORDS.get(lang, set())
-        self._forms_by_lemma: dict[str, set[str]] = {}
-        for form, lemma in self.exceptions.items():
-            for key in lower_variants(lemma):
-                self._forms_by_lemma.setdefault(key, set()).add(form)
+        self.specs = WordSpecs(lang, exceptions)
         self.phrase = PhraseMatcher(vocab, attr="LOWER")
         self.matcher = Matcher(vocab)
         self._n_phrase = 0
@@ -126,7 +122,7 @@ class PatternIndex:
                 self._regex_always.append(i)
             self.regexes.append((rx, meta, groups))
         elif kind == "tokens":
-            specs = self._simple_token_specs(value)
+            specs = WordSpecs.token_pattern(value)
             if specs is not None:
                 self._index_specs(specs, meta)
             else:
@@ -185,62 +181,8 @@ class PatternIndex:
 
     def _add_sequence(self, kind: str, value: str, meta: RuleMeta) -> None:
         words = self._words(value)
-        if not words:
-            return
-        specs: list[tuple[frozenset[str], frozenset[str]] | None] = []
-        for w in words:
-            if w == "...":
-                specs.append(None)
-                continue
-            if w == "*":
-                specs.append((frozenset(), frozenset(("*",))))
-                continue
-            low = w.lower()
-            is_function = low in self.function_words or "'" in low or "\u2019" in low or len(low) <= 1
-            lowers: set[str] = set()
-            lemmas: set[str] = set()
-            if kind in ("phrase", "lower") or is_function:
-                lowers = lower_variants(low)
-            else:
-                if kind == "term":
-                    lowers = inflections(low, self.lang)
-                    for key in lower_variants(low):
-                        for form in self._forms_by_lemma.get(key, ()):
-                            lowers |= lower_variants(form)
-                lemmas = {x.lower() for x in lemma_variants(low)}
-                exc = self.exceptions.get(low) or self.exceptions.get(strip_accents(low))
-                if exc:
-                    lemmas |= {x.lower() for x in lemma_variants(exc)}
-            specs.append((frozenset(lowers), frozenset(lemmas)))
-        self._index_specs(specs, meta)
-
-    def _simple_token_specs(self, pattern: list[dict]) -> list | None:
-        """Translate a raw token pattern made of LOWER/LEMMA (text or IN list), IS_PUNCT true or {} into
-        sequence specs (fast path); None when it needs spaCy's Matcher (operators, other attributes)."""
-        specs: list[tuple[frozenset[str], frozenset[str]]] = []
-        for tok in pattern:
-            if not tok:
-                specs.append((frozenset(), frozenset(("*",))))
-                continue
-            if tok == {"IS_PUNCT": True}:
-                specs.append((frozenset(), frozenset((PUNCT_MARK,))))
-                continue
-            if len(tok) != 1 or next(iter(tok)) not in ("LOWER", "LEMMA"):
-                return None
-            attr, val = next(iter(tok.items()))
-            if isinstance(val, str):
-                vals = [val]
-            elif isinstance(val, dict) and list(val) == ["IN"] and all(isinstance(v, str) for v in val["IN"]):
-                vals = val["IN"]
-            else:
-                return None
-            if attr == "LOWER":
-                specs.append((frozenset(x for v in vals for x in lower_variants(v)), frozenset()))
-            else:
-                specs.append((frozenset(), frozenset(v.lower() for v in vals)))
-        if not specs or specs[0][1] & {"*", PUNCT_MARK}:
-            return None
-        return specs
+        if words:
+            self._index_specs(self.specs.sequence(kind, words), meta)
 
     def _index_specs(self, specs: list, meta: RuleMeta) -> None:
         idx = len(self.seqs)
