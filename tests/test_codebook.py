@@ -280,9 +280,10 @@ def test_irritant_patterns_take_valence_zero_only(tmp_path, base):
     reloaded = load_codebook(write(tmp_path, copy.deepcopy(base)))
     assert sum(p.valence == 0 for p in reloaded.labels["irritant"]["irritant"].patterns["fr"]) == len(mild)
     data = copy.deepcopy(base)
-    data["labels"]["irritant"]["irritant"]["patterns"]["fr"][0]["valence"] = -1
+    i = next(i for i, p in enumerate(pats) if isinstance(p, dict))
+    data["labels"]["irritant"]["irritant"]["patterns"]["fr"][i]["valence"] = -1
     err = fails(tmp_path, data, "E303")
-    assert "irritant.irritant.patterns.fr[0].valence" in str(err) and "0" in str(err)
+    assert f"irritant.irritant.patterns.fr[{i}].valence" in str(err) and "0" in str(err)
     data = copy.deepcopy(base)
     data["labels"]["stage"]["use"]["patterns"]["fr"][0] = {"term": "panne", "valence": 0}
     assert "stage.use.patterns.fr[0].valence" in str(fails(tmp_path, data, "E303"))
