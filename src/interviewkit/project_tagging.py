@@ -104,7 +104,8 @@ def pipeline_key(lang: str, profile: str, model: str = DEFAULT_MODEL) -> str:
     """What determines the base pipeline, known without importing spaCy: language, profile, model name,
     installed versions of spaCy, the model and spacy-lookups-data, and the tagger's source."""
     return "|".join([lang, profile, model, f"spacy={_dist_version('spacy')}", f"model={_dist_version(model)}",
-                     f"lookups={_dist_version('spacy-lookups-data')}", f"tagger={_source_hash('tagging/tagger.py')}"])
+                     f"lookups={_dist_version('spacy-lookups-data')}", f"tagger={_source_hash('tagging/tagger.py')}",
+                     f"tokenizer={_source_hash('tagging/tokenizer.py')}"])
 
 
 class PipelineRegistry:
@@ -151,7 +152,9 @@ def rules_only_pipeline(lang: str, model: str, profile: str):
 
     if lang != "fr" or profile == "lookup":
         return load_base_pipeline(lang, model, profile)  # blank pipelines: cheap already
-    return spacy.load(model, exclude=_model_components(model))
+    from .tagging.tokenizer import split_run_on_sentences
+
+    return split_run_on_sentences(spacy.load(model, exclude=_model_components(model)))
 
 
 # ---------------------------------------------------------------------------------------- codebook

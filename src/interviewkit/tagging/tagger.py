@@ -40,13 +40,14 @@ from interviewkit.errors import ConfigError
 from interviewkit.tagging.annotator import JourneyAnnotator
 from interviewkit.tagging.models import ModelLayer
 from interviewkit.tagging.result import TagResult
+from interviewkit.tagging.tokenizer import TOKENIZER_VERSION, split_run_on_sentences
 
 PROFILES = ("full", "fast", "lookup")
 FAST_EXCLUDE = ("parser", "ner", "senter")
 
 
 def _lookup_pipeline(lang: str) -> Language:
-    nlp = spacy.blank(lang)
+    nlp = split_run_on_sentences(spacy.blank(lang))
     try:
         nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
         nlp.initialize()
@@ -66,7 +67,7 @@ def load_base_pipeline(lang: str = "fr", model: str = "fr_core_news_sm", profile
         return _lookup_pipeline(lang)
     try:
         exclude = list(FAST_EXCLUDE) if profile == "fast" else []
-        return spacy.load(model, exclude=exclude)
+        return split_run_on_sentences(spacy.load(model, exclude=exclude))
     except OSError as exc:
         raise ConfigError("E501", f"spaCy model {model!r} is not installed", value=model,
                           allowed=["fr_core_news_sm", "fr_core_news_md"],
@@ -86,7 +87,7 @@ def pipeline_id(nlp: Language, lang: str, profile: str) -> str:
     else:
         model = f"{meta.get('lang', lang)}_{name}@{meta.get('version')}"
     comps = "+".join(nlp.pipe_names)
-    return f"{lang}:{model}:{profile}:{comps}:spacy-{spacy.__version__}"
+    return f"{lang}:{model}:{profile}:{comps}:spacy-{spacy.__version__}:{TOKENIZER_VERSION}"
 
 
 class JourneyTagger:
