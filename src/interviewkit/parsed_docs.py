@@ -116,8 +116,13 @@ class ParsedDocCache:
         self.conn.close()
 
 
+def pipeline_hash(pipeline_id: str) -> str:
+    """A short file-name-safe name for a pipeline id (the parsed-Doc cache and other per-pipeline files)."""
+    return hashlib.sha1(pipeline_id.encode("utf-8")).hexdigest()[:16]
+
+
 def _cache_name(pipeline_id: str) -> str:
-    return f"parsed-{DOC_FORMAT}-" + hashlib.sha1(pipeline_id.encode("utf-8")).hexdigest()[:16] + ".sqlite"
+    return f"parsed-{DOC_FORMAT}-{pipeline_hash(pipeline_id)}.sqlite"
 
 
 def parsed_doc_cache(project, pipeline_id: str) -> ParsedDocCache:

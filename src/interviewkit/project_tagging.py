@@ -34,7 +34,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .parsed_docs import ParsedDocCache, doc_from_bytes, doc_strings, doc_to_bytes, parsed_doc_cache
+from .parsed_docs import (ParsedDocCache, doc_from_bytes, doc_strings, doc_to_bytes, parsed_doc_cache,
+                          pipeline_hash)
 from .project import Project
 from .store import utcnow
 
@@ -666,7 +667,7 @@ def _select_for_edit(project: Project, plan: TagPlan, lang: str, tasks: list[Seg
 def _split_words_path(project: Project, pipeline_id: str) -> Path:
     from .retag_prefilter import split_words_path
 
-    return split_words_path(project.cache_dir, hashlib.sha1(pipeline_id.encode("utf-8")).hexdigest()[:16])
+    return split_words_path(project.cache_dir, pipeline_hash(pipeline_id))
 
 
 def _remember_split_words(project: Project, pipeline_id: str, nlp) -> None:

@@ -240,8 +240,8 @@ def _prefilter(project, book, lang: str, changes: list, group: list, cache, key_
     from .wordmatch.specs import WordSpecs
 
     exceptions = book.exceptions(lang)
-    patterns = [(field, _pattern(obj)) for field, _label, obj in changes]
-    flt = KeyFilter.build([(f, p.kind, p.value) for f, p in patterns], WordSpecs(lang, exceptions), split_words)
+    patterns = [(field, p.kind, p.value) for field, _label, obj in changes for p in (_pattern(obj),)]
+    flt = KeyFilter.build(patterns, WordSpecs(lang, exceptions), split_words)
     if flt is None:
         return group
     maybe = []
