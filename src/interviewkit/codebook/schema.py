@@ -14,7 +14,7 @@ NEGATION_POLICIES = ("keep", "drop", "only", "flip")
 SCOPES = ("forward", "backward", "both")
 DERIVE_CONDITIONS = (
     "emotion", "lane", "irritant", "valence_min", "valence_max", "stage", "channel", "moments",
-    "no_stage", "no_channel", "has_cues", "cues", "emotion_by_default", "irritant_felt",
+    "no_stage", "no_channel", "has_cues", "cues", "patterns", "emotion_by_default", "irritant_felt",
 )
 DERIVE_ACTIONS = ("set", "add")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

@@ -292,6 +292,15 @@ class _Validator:
                 rule.when[key] = val
             elif key == "has_cues":
                 rule.when[key] = self._label_list(val, kp, LABEL_FIELDS, is_fields=True)
+            elif key == "patterns":
+                known = {pat.id for f in LABEL_FIELDS for lab in cb.labels[f].values()
+                         for pats in lab.patterns.values() for pat in pats if pat.id}
+                vals = [val] if isinstance(val, str) else val
+                if not isinstance(vals, list) or not vals or any(v not in known for v in vals):
+                    bad = next((v for v in vals if v not in known), val) if isinstance(vals, list) and vals else val
+                    self.fail("E312", kp, "unknown pattern id", value=bad, allowed=sorted(known),
+                              hint="name patterns that carry an `id:` in `labels`")
+                rule.when[key] = list(vals)
             elif key == "cues":
                 fields = self.mapping(val, kp, LABEL_FIELDS)
                 rule.when[key] = {f: self._label_list(v, f"{kp}.{f}", cb.label_ids(f)) for f, v in fields.items()}

@@ -306,7 +306,8 @@ class Decider:
 
     def _ranked_emotions(self, items: list[Item]) -> list[tuple[str, tuple[float, list[Item]]]]:
         emo = {k: v for k, v in self.scores(items).items() if v[0] > 0}
-        return sorted(emo.items(), key=lambda kv: (-round(kv[1][0], 6), self.order["emotion"].get(kv[0], 99)))
+        return sorted(emo.items(), key=lambda kv: (-round(kv[1][0], 6), -round(_named(kv[1][1]), 6),
+                                                   self.order["emotion"].get(kv[0], 99)))
 
     def _coherent_valence(self, res: TagResult, ev: list[dict[str, Any]]) -> None:
         """Make valence agree with the emotion: the sign of the emotion's label valence (joy/trust +,
@@ -392,6 +393,12 @@ class Decider:
         return sign * magnitude, round(c, 3), ev
 
 
+def _named(kept: list[Item]) -> float:
+    """Weight of the emotion cues themselves (not the irritant cues counted as an emotion): at equal
+    scores the feeling the customer names ("déçu") wins over the pain points' share."""
+    return sum(w for cue, _, w, _ in kept if cue.field == "emotion")
+
+
 def _holds(rule: DeriveRule, res: TagResult, items: dict[str, list[Item]], emotion_by_default: bool = False,
            without_feeling: bool = False) -> bool:
     """``emotion_by_default``: no emotion label reached the threshold (the emotion is the field default,
@@ -420,6 +427,9 @@ def _holds(rule: DeriveRule, res: TagResult, items: dict[str, list[Item]], emoti
     if w.get("no_channel") and res.channel:
         return False
     if "has_cues" in w and not all(items.get(f) for f in w["has_cues"]):
+        return False
+    if "patterns" in w and not any(it[2] > 0 and it[0].rule.rsplit(".", 1)[-1] in w["patterns"]
+                                   for f in LABEL_FIELDS for it in items.get(f, ())):
         return False
     for f, labels in w.get("cues", {}).items():
         if not any(it[1] in labels and it[2] > 0 for it in items.get(f, ())):
