@@ -291,16 +291,12 @@ class _Validator:
                     self.fail("E305", kp, "expected true or false", value=val, allowed=[True, False])
                 rule.when[key] = val
             elif key == "has_cues":
-                rule.when[key] = self._label_list(val, kp, LABEL_FIELDS, is_fields=True)
+                rule.when[key] = self._label_list(val, kp, LABEL_FIELDS, what="field")
             elif key == "patterns":
                 known = {pat.id for f in LABEL_FIELDS for lab in cb.labels[f].values()
                          for pats in lab.patterns.values() for pat in pats if pat.id}
-                vals = [val] if isinstance(val, str) else val
-                if not isinstance(vals, list) or not vals or any(v not in known for v in vals):
-                    bad = next((v for v in vals if v not in known), val) if isinstance(vals, list) and vals else val
-                    self.fail("E312", kp, "unknown pattern id", value=bad, allowed=sorted(known),
-                              hint="name patterns that carry an `id:` in `labels`")
-                rule.when[key] = list(vals)
+                rule.when[key] = self._label_list(val, kp, sorted(known), what="pattern id",
+                                                  hint="name patterns that carry an `id:` in `labels`")
             elif key == "cues":
                 fields = self.mapping(val, kp, LABEL_FIELDS)
                 rule.when[key] = {f: self._label_list(v, f"{kp}.{f}", cb.label_ids(f)) for f, v in fields.items()}
@@ -327,15 +323,15 @@ class _Validator:
             rule.note = self.string(entry["note"], f"{keypath}.note")
         return rule
 
-    def _label_list(self, val: Any, kp: str, allowed: Iterable[str], is_fields: bool = False) -> list[str]:
+    def _label_list(self, val: Any, kp: str, allowed: Iterable[str], what: str = "label",
+                    hint: str = "use ids defined in the codebook") -> list[str]:
         allowed = list(allowed)
         vals = [val] if isinstance(val, str) else val
         if not isinstance(vals, list) or not vals:
             self.fail("E305", kp, "expected a label id or a list of label ids", value=val, allowed=allowed)
         for v in vals:
             if v not in allowed:
-                self.fail("E312", kp, f"unknown {'field' if is_fields else 'label'} {v!r}", value=v, allowed=allowed,
-                          hint="use ids defined in the codebook")
+                self.fail("E312", kp, f"unknown {what} {v!r}", value=v, allowed=allowed, hint=hint)
         return list(vals)
 
     # -- whole file
